@@ -42,6 +42,7 @@ interface ArmedTimer {
 interface TimerFiring {
   readonly name: string;
   readonly token: number;
+  readonly localDeadline: number;
 }
 
 type Waiting = { readonly type: 'timer'; readonly firing: TimerFiring } | { readonly type: 'receive'; readonly packet: Packet };
@@ -173,8 +174,10 @@ export class Host<Command = unknown, Event = unknown> {
   private arm(name: string, localDeadline: number): void {
     const token = ++this.tokens;
     this.timers.set(name, { token, localDeadline });
-    const at = this.clock.toGlobal(localDeadline, this.env.scheduler.now);
-    this.env.scheduler.schedule(at, this.fireAction, { name, token });
+    // On the microsecond grid, rounded up so the node never wakes before its deadline.
+    const now = this.env.scheduler.now;
+    const at = Math.max(now, Math.ceil(this.clock.toGlobal(localDeadline, now) * 1e3 - 1e-6) / 1e3);
+    this.env.scheduler.schedule(at, this.fireAction, { name, token, localDeadline });
   }
 
   private fire(firing: TimerFiring): void {
@@ -185,7 +188,7 @@ export class Host<Command = unknown, Event = unknown> {
     }
     this.timers.delete(firing.name);
     this.env.trace?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: firing.name });
-    this.input({ type: 'timer', now: this.localNow(), timer: firing.name });
+    this.input({ type: 'timer', now: Math.max(this.localNow(), firing.localDeadline), timer: firing.name });
   }
 
   /** Feed one input, report its outcome, then drain every output. */

@@ -10,7 +10,7 @@
  *   4. delay = max(0, delayMs + jitterMs · quantile(u)), u netem-correlated; with `reorder` a packet
  *      (after `reorderGap` − 1 normal ones) skips the delay; with `allowReordering` false its arrival is
  *      clamped to the previous arrival.
- * The arrival is one scheduled event. At arrival (`arrive`) the delivery gates apply in order: a held
+ * Arrival times are rounded to the microsecond (readable, canonical traces). The arrival is one event. At arrival (`arrive`) the delivery gates apply in order: a held
  * link keeps the packet until `release`; inside a random stall the packet waits for the stall's end;
  * with `slot` it waits for the next slot opening (netem's slot_next / packets_left / bytes_left rules).
  * Stall windows are drawn lazily from their own stream; queries come in time order because arrivals
@@ -228,6 +228,7 @@ export class Link {
       arrival = departure + delaySample(m.distribution, m.delayMs, m.jitterMs, m.jitterMs === 0 ? 0 : this.delayU.next());
       if (!m.allowReordering && arrival < this.lastArrival) arrival = this.lastArrival;
     }
+    arrival = Math.max(now, Math.round(arrival * 1e3) / 1e3); // simulated time has microsecond grain
     if (arrival > this.lastArrival) this.lastArrival = arrival;
     this.env.scheduler.schedule(arrival, this.arriveAction, packet);
   }

@@ -1,0 +1,161 @@
+/**
+ * The entry point behind `npm run bench`: measures named workloads in one process and prints a table,
+ * or one JSON document with `--json`.
+ *
+ *   npm run bench                      the default set (ceiling, simulator, fake-timers) and their ratios
+ *   npm run bench -- simulator         one workload (several names: several workloads)
+ *   npm run -s bench -- --json         machine-readable (-s keeps npm's banner out of stdout)
+ *
+ * A new workload is one file exporting a `Workload` (bench/harness.ts) plus one line in `WORKLOADS`.
+ * Ratios between rows are printed whenever both rows were measured. Usage errors exit with code 2.
+ */
+import { cpus, platform, arch } from 'node:os';
+import { ceiling } from './ceiling.ts';
+import { fakeTimers } from './fake-timers.ts';
+import { measure, type Measurement, type MeasureOptions, type Workload } from './harness.ts';
+import { simulator } from './simulator.ts';
+
+/** Every workload `npm run bench -- <name>` knows, in run order. */
+export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers];
+
+/** A comparison of two rows' event rates, with the goal it should meet, if any. */
+interface Ratio {
+  readonly of: string;
+  readonly over: string;
+  readonly format: 'percent' | 'times';
+  readonly goal?: number;
+}
+
+const RATIOS: readonly Ratio[] = [
+  { of: 'simulator', over: 'ceiling', format: 'percent', goal: 0.4 },
+  { of: 'simulator', over: 'fake-timers', format: 'times', goal: 10 },
+  { of: 'simulator+hash', over: 'simulator', format: 'percent' },
+];
+
+const OPTIONS: MeasureOptions = { warmupMs: 250, targetMs: 1500, reps: 3 };
+
+const FLAGS = ['--json', '--help'] as const;
+
+const USAGE = `usage: npm run bench -- [--json] [--help] [workload...]
+
+workloads (default: all marked *):
+${WORKLOADS.map((w) => `  ${w.byDefault ? '*' : ' '} ${w.name.padEnd(12)} ${w.summary}`).join('\n')}
+
+flags:
+  --json   print one JSON document instead of the table (use npm run -s to keep stdout clean)
+  --help   print this help`;
+
+/** A command-line mistake: reported on stderr with exit code 2. */
+class UsageError extends Error {}
+
+interface Args {
+  readonly json: boolean;
+  readonly help: boolean;
+  readonly workloads: readonly Workload[];
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let json = false;
+  let help = false;
+  const names: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg.startsWith('-')) throw new UsageError(`unknown flag ${JSON.stringify(arg)} (known: ${FLAGS.join(', ')})`);
+    else names.push(arg);
+  }
+  const workloads = names.map((name) => {
+    const workload = WORKLOADS.find((w) => w.name === name);
+    if (workload === undefined) throw new UsageError(`unknown workload ${JSON.stringify(name)} (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
+    return workload;
+  });
+  return { json, help, workloads: workloads.length > 0 ? [...new Set(workloads)] : WORKLOADS.filter((w) => w.byDefault) };
+}
+
+/** The machine the figures were taken on. */
+function machine(): { node: string; v8: string; cpu: string; cores: number; platform: string } {
+  const cores = cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cores[0]?.model.trim() ?? 'unknown',
+    cores: cores.length,
+    platform: `${platform()}-${arch()}`,
+  };
+}
+
+interface RatioResult extends Ratio {
+  readonly label: string;
+  readonly value: number;
+  readonly met?: boolean;
+}
+
+function ratios(rows: readonly Measurement[]): RatioResult[] {
+  return RATIOS.flatMap((r) => {
+    const of = rows.find((m) => m.name === r.of);
+    const over = rows.find((m) => m.name === r.over);
+    if (of === undefined || over === undefined) return [];
+    const value = of.eventsPerSec / over.eventsPerSec;
+    return [{ ...r, label: `${r.of} / ${r.over}`, value, ...(r.goal === undefined ? {} : { met: value >= r.goal }) }];
+  });
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ratioText = (format: Ratio['format'], n: number): string => (format === 'percent' ? `${(n * 100).toFixed(1)} %` : `${n.toFixed(1)}×`);
+
+function table(rows: readonly Measurement[], results: readonly RatioResult[]): string {
+  const m = machine();
+  const header = ['workload', 'size', 'events', 'best ms', 'events/s', 'packets/s', 'sim:real', 'reps ms'];
+  const body = rows.map((r) => [
+    r.name,
+    `${int(r.size)} ${r.unit}`,
+    int(r.events),
+    r.wallMs.toFixed(1),
+    int(r.eventsPerSec),
+    r.packetsPerSec === undefined ? '' : int(r.packetsPerSec),
+    r.simToReal === undefined ? '' : `${r.simToReal.toFixed(0)}:1`,
+    r.repsWallMs.map((w) => w.toFixed(0)).join(' / '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [
+    `callsim bench: Node ${m.node} (V8 ${m.v8}), ${m.cpu}, ${m.cores} cores, ${m.platform}`,
+    `best of ${OPTIONS.reps} after warm-up; each repetition aims at ${OPTIONS.targetMs} ms of wall time`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ];
+  if (results.length > 0) out.push('');
+  for (const r of results) {
+    const goal = r.goal === undefined ? '' : `   goal ≥ ${ratioText(r.format, r.goal)}: ${r.met ? 'met' : 'MISSED'}`;
+    out.push(`${r.label.padEnd(28)} ${ratioText(r.format, r.value).padStart(8)}${goal}`);
+  }
+  return out.join('\n');
+}
+
+function main(argv: readonly string[]): void {
+  const args = parseArgs(argv);
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const rows: Measurement[] = [];
+  for (const workload of args.workloads) {
+    for (const c of workload.cases) {
+      if (process.stderr.isTTY) process.stderr.write(`measuring ${c.name}…\n`);
+      rows.push(measure(c, OPTIONS));
+    }
+  }
+  const results = ratios(rows);
+  if (args.json) console.log(JSON.stringify({ machine: machine(), options: OPTIONS, results: rows, ratios: results }, null, 2));
+  else console.log(table(rows, results));
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`bench: ${error.message}\n\n${USAGE}`);
+  process.exitCode = 2;
+}
