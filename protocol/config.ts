@@ -1,0 +1,54 @@
+/**
+ * Every constant of the reference call protocol, with its documented default. A node takes a partial
+ * config; `resolveConfig` fills in the defaults and refuses nonsense (a local misuse at construction
+ * is a programming error, so it throws, unlike every input to a running node).
+ */
+
+/** Timing and size constants of the reference protocol. */
+export interface ProtocolConfig {
+  /** First retransmission of an unacknowledged state message (ms). Default 500. */
+  readonly retransmitInitialMs: number;
+  /** Backoff multiplier between retransmissions. Default 2. */
+  readonly retransmitBackoff: number;
+  /** Longest gap between retransmissions (ms); offers to offline peers keep going at this pace. Default 8000. */
+  readonly retransmitMaxMs: number;
+  /** How long an incoming call rings before it goes quiet (stays pending) (ms). Default 30000. */
+  readonly ringTimeoutMs: number;
+  /** Period of the anti-entropy push of one's own state to the others in the active call (ms). Default 5000. */
+  readonly antiEntropyMs: number;
+  /** How long a call nobody is in is kept before it is forgotten (ms). Default 120000. */
+  readonly pruneAfterMs: number;
+  /** How long a forgotten call's id is remembered, so late messages cannot resurrect it (ms). Default 600000. */
+  readonly tombstoneMs: number;
+  /** Most participants in a call, the caller included. Default 16. */
+  readonly maxParticipants: number;
+  /** Largest wire message accepted (bytes). Default 4096. */
+  readonly maxMessageBytes: number;
+}
+
+/** The defaults, as documented on `ProtocolConfig`. */
+export const DEFAULT_PROTOCOL_CONFIG: ProtocolConfig = Object.freeze({
+  retransmitInitialMs: 500,
+  retransmitBackoff: 2,
+  retransmitMaxMs: 8000,
+  ringTimeoutMs: 30_000,
+  antiEntropyMs: 5000,
+  pruneAfterMs: 120_000,
+  tombstoneMs: 600_000,
+  maxParticipants: 16,
+  maxMessageBytes: 4096,
+});
+
+/** The defaults overridden by `partial`; throws a RangeError naming a bad field. */
+export function resolveConfig(partial: Partial<ProtocolConfig> = {}): ProtocolConfig {
+  const config = { ...DEFAULT_PROTOCOL_CONFIG, ...partial };
+  for (const [key, value] of Object.entries(config)) {
+    if (!(key in DEFAULT_PROTOCOL_CONFIG)) throw new RangeError(`config.${key}: unknown setting`);
+    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) throw new RangeError(`config.${key}: expected a number > 0, got ${String(value)}`);
+  }
+  if (config.retransmitBackoff < 1) throw new RangeError(`config.retransmitBackoff: expected a number >= 1, got ${config.retransmitBackoff}`);
+  if (!Number.isInteger(config.maxParticipants) || config.maxParticipants < 2) {
+    throw new RangeError(`config.maxParticipants: expected an integer >= 2, got ${config.maxParticipants}`);
+  }
+  return Object.freeze(config);
+}

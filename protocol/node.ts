@@ -1,0 +1,556 @@
+/**
+ * The reference call protocol node: one user's app, managing every call that user knows of.
+ *
+ * Theory of operation. Each participant owns one register per call (status, mute, deafen, version);
+ * only the owner writes it, and every change bumps the version (R4, R10, R13). A change is pushed as a
+ * `state` message to every other participant who has not rejected the call, and resent with
+ * exponential backoff until that peer acknowledges the version (R3): the first push of the caller's
+ * register is the offer, and it reaches a peer that comes online later. Receivers merge by version and
+ * always answer with an `ack`, so loss, duplication and reordering are harmless. While in a call, the
+ * node also re-pushes its register to the others every `antiEntropyMs`. After every change the
+ * call's derived state (call-record.ts) is compared with what the application was last told, and the
+ * difference becomes events: incoming / pending / cancelled / missed for calls the node is not in,
+ * participant events for the active call (R12). Rules that act on their own:
+ * - at most one active call: joining or dialing leaves the current call first (R11);
+ * - a direct call ends when either side leaves or rejects it, and the other side leaves too (R6);
+ * - dial glare: two direct calls between the same two peers, both unanswered, collapse into the one
+ *   with the smaller id (R11);
+ * - a restarted app is no longer in the call it was in: it leaves it (R7), and can join again;
+ * - a call nobody is in (or that this node rejected) is forgotten after `pruneAfterMs`, once its
+ *   retransmissions are done, leaving a tombstone that answers late messages (R8, R14).
+ * Everything durable is persisted after every input that changed it. Local misuse is refused with a
+ * typed error before anything changes; remote violations are counted and ignored; nothing throws.
+ */
+import type { CallCommand, CallEvent, CallView, LeaveReason, MisuseCode, NodeStats } from './api.ts';
+import {
+  hasEnded,
+  isIdle,
+  isNewer,
+  isPending,
+  joinedPeers,
+  kindOf,
+  newCallRecord,
+  registerOf,
+  sameInfo,
+  viewOf,
+  type CallRecord,
+} from './call-record.ts';
+import { resolveConfig, type ProtocolConfig } from './config.ts';
+import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
+import { decodeSnapshot, encodeSnapshot, type DurableState } from './snapshot.ts';
+import { callTimer, parseTimer } from './timers.ts';
+import { decodeMessage, encodeMessage, type CallId, type CallInfo, type Register, type WireMessage } from './wire.ts';
+
+const PEER_ID = /^[\x21-\x7e]{1,64}$/;
+
+/** One node of the reference call protocol. */
+export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
+  private readonly config: ProtocolConfig;
+  private readonly self: PeerId;
+  private state: DurableState = { muted: false, deafened: false, calls: new Map(), tombstones: new Map() };
+  private outputs: NodeOutput<CallEvent>[] = [];
+  private head = 0;
+  private now: Millis = 0;
+  private dirty = false;
+  private antiEntropyArmed = false;
+  private readonly idleSince = new Map<CallId, Millis>();
+  private readonly violations: Record<string, number> = {};
+  private readonly malformed: Record<string, number> = {};
+
+  /** A node for `context.id`, with protocol constants `config` (defaults documented in config.ts). */
+  constructor(
+    private readonly context: NodeContext,
+    config: Partial<ProtocolConfig> = {},
+  ) {
+    this.config = resolveConfig(config);
+    this.self = context.id;
+  }
+
+  handle(input: NodeInput<CallCommand>): Outcome {
+    this.now = input.now;
+    let outcome: Outcome;
+    switch (input.type) {
+      case 'start':
+        outcome = this.start(input.snapshot);
+        break;
+      case 'command':
+        outcome = this.command(input.command);
+        break;
+      case 'receive':
+        outcome = this.receive(input.from, input.channel, input.bytes);
+        break;
+      case 'timer':
+        outcome = this.timer(input.timer);
+        break;
+      default:
+        return assertNever(input);
+    }
+    if (this.dirty) {
+      this.dirty = false;
+      this.emit({ type: 'persist', snapshot: encodeSnapshot(this.state) });
+    }
+    return outcome;
+  }
+
+  pollOutput(): NodeOutput<CallEvent> | undefined {
+    if (this.head < this.outputs.length) return this.outputs[this.head++];
+    if (this.head > 0) {
+      this.outputs = [];
+      this.head = 0;
+    }
+    return undefined;
+  }
+
+  // ---- inputs -----------------------------------------------------------------------------------
+
+  private start(snapshot: Uint8Array | undefined): Outcome {
+    if (snapshot === undefined) return OK;
+    const restored = decodeSnapshot(snapshot);
+    if (restored === undefined) return misuse('bad-command', 'the persisted snapshot cannot be read; starting empty');
+    this.state = restored;
+    for (const call of this.state.calls.values()) {
+      if (registerOf(call, this.self).status === 'joined') this.leaveCall(call, 'restart');
+      else if (registerOf(call, this.self).version > 0) this.pushRegister(call);
+      this.reconcile(call);
+    }
+    return OK;
+  }
+
+  private receive(from: PeerId, channel: Channel, bytes: Uint8Array): Outcome {
+    if (channel !== 'signaling') return this.violation('wrong-channel', `message from ${from} on the ${channel} channel`);
+    const decoded = decodeMessage(bytes, this.config);
+    if (!decoded.ok) {
+      this.malformed[decoded.error.code] = (this.malformed[decoded.error.code] ?? 0) + 1;
+      return { ok: false, error: decoded.error };
+    }
+    const message = decoded.message;
+    switch (message.type) {
+      case 'state':
+        return this.onState(from, message.call, message.register);
+      case 'ack':
+        return this.onAck(from, message.callId, message.version);
+      default:
+        return assertNever(message);
+    }
+  }
+
+  private timer(name: string): Outcome {
+    const timer = parseTimer(name);
+    if (timer === undefined) return OK;
+    if (timer.kind === 'antiEntropy') {
+      this.antiEntropyArmed = false;
+      this.antiEntropy();
+      return OK;
+    }
+    const call = this.state.calls.get(timer.callId);
+    if (call === undefined) return OK;
+    switch (timer.kind) {
+      case 'retransmit':
+        this.retransmit(call);
+        break;
+      case 'ring':
+        if (call.ringing) {
+          call.ringing = false;
+          this.event({ type: 'ring-timeout', callId: call.info.id });
+        }
+        break;
+      case 'prune':
+        this.prune(call);
+        break;
+      default:
+        return assertNever(timer);
+    }
+    return OK;
+  }
+
+  // ---- user commands ----------------------------------------------------------------------------
+
+  private command(command: CallCommand): Outcome {
+    if (typeof command !== 'object' || command === null) return misuse('bad-command', 'a command must be an object with a type');
+    switch (command.type) {
+      case 'dial':
+        return this.dial(command.peers);
+      case 'join': {
+        const call = this.findCall(command.callId);
+        if (!('info' in call)) return call;
+        const refusal = this.joinRefusal(call);
+        if (refusal !== undefined) return refusal;
+        this.joinCall(call);
+        return { ok: true, value: viewOf(call, this.self) };
+      }
+      case 'reject': {
+        const call = this.findCall(command.callId);
+        if (!('info' in call)) return call;
+        const mine = registerOf(call, this.self).status;
+        if (mine === 'joined') return misuse('in-call', `leave ${call.info.id} before rejecting it`);
+        if (mine === 'rejected') return misuse('already-rejected', `${call.info.id} is already rejected`);
+        this.bump(call, { status: 'rejected' });
+        this.reconcile(call);
+        return OK;
+      }
+      case 'leave': {
+        const call = command.callId === undefined ? this.activeCall() : this.findCall(command.callId);
+        if (call === undefined) return misuse('not-in-call', 'not in a call');
+        if (!('info' in call)) return call;
+        if (registerOf(call, this.self).status !== 'joined') return misuse('not-in-call', `not in ${call.info.id}`);
+        this.leaveCall(call, 'user');
+        this.reconcile(call);
+        return OK;
+      }
+      case 'mute':
+      case 'deafen': {
+        const key = command.type === 'mute' ? 'muted' : 'deafened';
+        const value = command.type === 'mute' ? command.muted : command.deafened;
+        if (typeof value !== 'boolean') return misuse('bad-command', `${command.type} needs a boolean ${key}`);
+        if (this.state[key] !== value) {
+          this.state[key] = value;
+          this.dirty = true;
+          const active = this.activeCall();
+          if (active !== undefined) {
+            this.bump(active, { [key]: value });
+            this.reconcile(active);
+          }
+        }
+        return OK;
+      }
+      case 'list':
+        return { ok: true, value: [...this.state.calls.values()].map((c) => viewOf(c, this.self)) };
+      case 'get': {
+        const call = this.findCall(command.callId);
+        return 'info' in call ? { ok: true, value: viewOf(call, this.self) } : call;
+      }
+      case 'stats': {
+        const stats: NodeStats = { calls: this.state.calls.size, tombstones: this.state.tombstones.size, violations: { ...this.violations }, malformed: { ...this.malformed } };
+        return { ok: true, value: stats };
+      }
+      default:
+        return misuse('bad-command', `unknown command ${JSON.stringify((command as { type?: unknown }).type)}`);
+    }
+  }
+
+  private dial(peers: unknown): Outcome {
+    if (!Array.isArray(peers) || !peers.every((p): p is PeerId => typeof p === 'string' && PEER_ID.test(p))) {
+      return misuse('bad-command', 'dial needs a list of peer ids (1 to 64 printable characters)');
+    }
+    if (peers.length === 0) return misuse('no-peers', 'dial needs at least one peer');
+    if (peers.includes(this.self)) return misuse('self-dial', 'a node cannot dial itself');
+    if (new Set(peers).size !== peers.length) return misuse('duplicate-peer', 'a peer is listed twice');
+    if (peers.length + 1 > this.config.maxParticipants) return misuse('too-many-peers', `at most ${this.config.maxParticipants - 1} peers`);
+    // Dialing someone whose direct call to us is pending answers it instead of making a second call.
+    if (peers.length === 1) {
+      const theirs = [...this.state.calls.values()].find((c) => kindOf(c.info) === 'direct' && c.info.participants.includes(peers[0]!) && isPending(c, this.self));
+      if (theirs !== undefined) {
+        this.joinCall(theirs);
+        return { ok: true, value: viewOf(theirs, this.self) };
+      }
+    }
+    const id = this.newCallId();
+    const call = newCallRecord({ id, initiator: this.self, participants: [this.self, ...peers] });
+    call.announced = true;
+    this.state.calls.set(id, call);
+    this.joinCall(call);
+    return { ok: true, value: viewOf(call, this.self) };
+  }
+
+  private joinRefusal(call: CallRecord): Outcome | undefined {
+    const mine = registerOf(call, this.self).status;
+    if (mine === 'joined') return misuse('already-joined', `already in ${call.info.id}`);
+    if (mine === 'rejected') return misuse('call-rejected', `${call.info.id} was rejected`);
+    if (hasEnded(call)) return misuse('call-ended', `the direct call ${call.info.id} has ended`);
+    return undefined;
+  }
+
+  // ---- messages ---------------------------------------------------------------------------------
+
+  private onState(from: PeerId, info: CallInfo, register: Register): Outcome {
+    if (!info.participants.includes(from)) return this.violation('sender-not-invited', `${from} is not invited to ${info.id}`);
+    if (!info.participants.includes(this.self)) return this.violation('not-invited', `${this.self} is not invited to ${info.id}`);
+    const tombstone = this.state.tombstones.get(info.id);
+    if (tombstone !== undefined && tombstone.until > this.now) {
+      // A forgotten call: stop the sender's retries and tell it where this node stands.
+      this.send(from, { type: 'ack', callId: info.id, version: register.version });
+      if (tombstone.register.version > 0) this.send(from, { type: 'state', call: tombstone.info, register: tombstone.register });
+      return OK;
+    }
+    let call = this.state.calls.get(info.id);
+    const isNew = call === undefined;
+    if (call === undefined) {
+      call = newCallRecord(info);
+      this.state.calls.set(info.id, call);
+    } else if (!sameInfo(call.info, info)) {
+      return this.violation('call-mismatch', `${from} described ${info.id} differently`);
+    }
+    if (isNewer(call, from, register)) {
+      call.registers.set(from, register);
+      this.dirty = true;
+      if (register.status === 'rejected' && call.retries.delete(from)) this.armRetransmit(call);
+    }
+    this.send(from, { type: 'ack', callId: info.id, version: registerOf(call, from).version });
+    if (isNew) {
+      this.dirty = true;
+      this.resolveGlare(call);
+    }
+    this.reconcile(call);
+    return OK;
+  }
+
+  private onAck(from: PeerId, callId: CallId, version: number): Outcome {
+    const call = this.state.calls.get(callId);
+    if (call === undefined) return OK;
+    if (!call.info.participants.includes(from)) return this.violation('sender-not-invited', `${from} is not invited to ${callId}`);
+    if (version > (call.acked.get(from) ?? 0)) call.acked.set(from, version);
+    if (version >= registerOf(call, this.self).version && call.retries.delete(from)) this.armRetransmit(call);
+    return OK;
+  }
+
+  /** Two unanswered direct calls between the same two peers: both sides keep the one with the smaller id. */
+  private resolveGlare(incoming: CallRecord): void {
+    if (kindOf(incoming.info) !== 'direct') return;
+    const other = incoming.info.participants.find((p) => p !== this.self)!;
+    for (const mine of this.state.calls.values()) {
+      if (
+        mine === incoming ||
+        kindOf(mine.info) !== 'direct' ||
+        mine.info.initiator !== this.self ||
+        !mine.info.participants.includes(other) ||
+        registerOf(mine, this.self).status !== 'joined' ||
+        registerOf(mine, other).status !== 'invited'
+      ) {
+        continue;
+      }
+      if (incoming.info.id < mine.info.id) {
+        mine.merged = true;
+        this.joinCall(incoming, 'merged');
+      } else {
+        incoming.merged = true;
+      }
+      return;
+    }
+  }
+
+  // ---- membership changes -----------------------------------------------------------------------
+
+  private joinCall(call: CallRecord, switchReason: LeaveReason = 'switched'): void {
+    const active = this.activeCall();
+    if (active !== undefined && active !== call) {
+      this.leaveCall(active, switchReason);
+      this.reconcile(active);
+    }
+    this.bump(call, { status: 'joined', muted: this.state.muted, deafened: this.state.deafened });
+    call.everJoined = true;
+    this.stopRinging(call);
+    call.shown.clear();
+    for (const peer of joinedPeers(call)) {
+      if (peer !== this.self) call.shown.set(peer, { muted: registerOf(call, peer).muted, deafened: registerOf(call, peer).deafened });
+    }
+    this.event({ type: 'joined', callId: call.info.id, call: viewOf(call, this.self) });
+    this.armAntiEntropy();
+    this.reconcile(call);
+  }
+
+  private leaveCall(call: CallRecord, reason: LeaveReason): void {
+    this.bump(call, { status: 'left' });
+    call.shown.clear();
+    this.event({ type: 'left', callId: call.info.id, reason });
+  }
+
+  /** Change this node's own register in `call` (a new version) and push it to everyone concerned. */
+  private bump(call: CallRecord, change: Partial<Omit<Register, 'version'>>): void {
+    const old = registerOf(call, this.self);
+    call.registers.set(this.self, { ...old, ...change, version: old.version + 1 });
+    this.dirty = true;
+    this.pushRegister(call);
+  }
+
+  /** Send this node's register to every participant who has not rejected the call, and schedule resends. */
+  private pushRegister(call: CallRecord): void {
+    const register = registerOf(call, this.self);
+    call.retries.clear();
+    for (const peer of call.info.participants) {
+      if (peer === this.self || registerOf(call, peer).status === 'rejected') continue;
+      call.retries.set(peer, { backoffMs: this.config.retransmitInitialMs, nextAt: this.now + this.config.retransmitInitialMs });
+      this.send(peer, { type: 'state', call: call.info, register });
+    }
+    this.armRetransmit(call);
+  }
+
+  private retransmit(call: CallRecord): void {
+    const register = registerOf(call, this.self);
+    for (const [peer, retry] of call.retries) {
+      if (retry.nextAt > this.now) continue;
+      this.send(peer, { type: 'state', call: call.info, register });
+      retry.backoffMs = Math.min(retry.backoffMs * this.config.retransmitBackoff, this.config.retransmitMaxMs);
+      retry.nextAt = this.now + retry.backoffMs;
+    }
+    this.armRetransmit(call);
+  }
+
+  private armRetransmit(call: CallRecord): void {
+    const name = callTimer('retransmit', call.info.id);
+    let next = Infinity;
+    for (const retry of call.retries.values()) next = Math.min(next, retry.nextAt);
+    this.emit(next === Infinity ? { type: 'cancelTimer', timer: name } : { type: 'setTimer', timer: name, at: next });
+  }
+
+  private armAntiEntropy(): void {
+    if (this.antiEntropyArmed) return;
+    this.antiEntropyArmed = true;
+    this.emit({ type: 'setTimer', timer: 'antiEntropy', at: this.now + this.config.antiEntropyMs });
+  }
+
+  private antiEntropy(): void {
+    const active = this.activeCall();
+    if (active === undefined) return;
+    const register = registerOf(active, this.self);
+    for (const peer of joinedPeers(active)) if (peer !== this.self) this.send(peer, { type: 'state', call: active.info, register });
+    this.armAntiEntropy();
+  }
+
+  // ---- derived state → events -------------------------------------------------------------------
+
+  /** Bring the application's picture of `call` up to date with its registers. */
+  private reconcile(call: CallRecord): void {
+    const self = this.self;
+    if (registerOf(call, self).status === 'joined') {
+      this.reportParticipants(call);
+      if (hasEnded(call)) this.leaveCall(call, 'direct-ended');
+    }
+    const mine = registerOf(call, self).status;
+    const pending = isPending(call, self);
+    if (pending && !call.pendingShown) {
+      if (call.announced) {
+        this.event({ type: 'pending', callId: call.info.id });
+      } else {
+        call.announced = true;
+        this.event({ type: 'incoming', callId: call.info.id, initiator: call.info.initiator, kind: kindOf(call.info), participants: call.info.participants });
+        call.ringing = true;
+        this.emit({ type: 'setTimer', timer: callTimer('ring', call.info.id), at: this.now + this.config.ringTimeoutMs });
+      }
+    } else if (!pending && call.pendingShown) {
+      this.stopRinging(call);
+      if (mine !== 'joined' && mine !== 'rejected') {
+        this.event({ type: 'cancelled', callId: call.info.id });
+        this.reportMissed(call);
+      }
+    } else if (!pending && !call.announced && mine === 'invited' && !call.merged) {
+      // Learned of the call only after it was over (e.g. offline throughout): missed, once the
+      // caller's own register says it is no longer in it.
+      const caller = registerOf(call, call.info.initiator);
+      if (caller.version > 0 && caller.status !== 'joined') this.reportMissed(call);
+    }
+    if (call.pendingShown !== pending) {
+      call.pendingShown = pending;
+      this.dirty = true;
+    }
+    this.schedulePrune(call);
+  }
+
+  private reportParticipants(call: CallRecord): void {
+    const callId = call.info.id;
+    for (const peer of call.info.participants) {
+      if (peer === this.self) continue;
+      const reg = registerOf(call, peer);
+      const seen = call.shown.get(peer);
+      if (reg.status === 'joined') {
+        if (seen === undefined) {
+          this.event({ type: 'participant-joined', callId, peer, muted: reg.muted, deafened: reg.deafened });
+        } else if (seen.muted !== reg.muted || seen.deafened !== reg.deafened) {
+          this.event({ type: 'participant-state', callId, peer, muted: reg.muted, deafened: reg.deafened });
+        } else {
+          continue;
+        }
+        call.shown.set(peer, { muted: reg.muted, deafened: reg.deafened });
+      } else if (seen !== undefined) {
+        call.shown.delete(peer);
+        this.event({ type: 'participant-left', callId, peer, status: reg.status });
+      }
+    }
+  }
+
+  private reportMissed(call: CallRecord): void {
+    if (call.everJoined || call.missedEmitted || call.merged) return;
+    call.missedEmitted = true;
+    this.dirty = true;
+    this.event({ type: 'missed', callId: call.info.id, initiator: call.info.initiator });
+  }
+
+  private stopRinging(call: CallRecord): void {
+    if (!call.ringing) return;
+    call.ringing = false;
+    this.emit({ type: 'cancelTimer', timer: callTimer('ring', call.info.id) });
+  }
+
+  // ---- forgetting -------------------------------------------------------------------------------
+
+  private schedulePrune(call: CallRecord): void {
+    const id = call.info.id;
+    const idle = isIdle(call, this.self);
+    if (idle && !this.idleSince.has(id)) {
+      this.idleSince.set(id, this.now);
+      this.emit({ type: 'setTimer', timer: callTimer('prune', id), at: this.now + this.config.pruneAfterMs });
+    } else if (!idle && this.idleSince.delete(id)) {
+      this.emit({ type: 'cancelTimer', timer: callTimer('prune', id) });
+    }
+  }
+
+  private prune(call: CallRecord): void {
+    const id = call.info.id;
+    const since = this.idleSince.get(id);
+    if (since === undefined || !isIdle(call, this.self)) return;
+    // Retransmissions still owed: wait for them, but never longer than the tombstone time.
+    if (call.retries.size > 0 && this.now - since < this.config.tombstoneMs) {
+      this.emit({ type: 'setTimer', timer: callTimer('prune', id), at: this.now + this.config.pruneAfterMs });
+      return;
+    }
+    this.idleSince.delete(id);
+    this.state.calls.delete(id);
+    for (const kind of ['retransmit', 'ring'] as const) this.emit({ type: 'cancelTimer', timer: callTimer(kind, id) });
+    for (const [tid, t] of this.state.tombstones) if (t.until <= this.now) this.state.tombstones.delete(tid);
+    this.state.tombstones.set(id, { info: call.info, register: registerOf(call, this.self), until: this.now + this.config.tombstoneMs });
+    this.dirty = true;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private activeCall(): CallRecord | undefined {
+    for (const call of this.state.calls.values()) if (registerOf(call, this.self).status === 'joined') return call;
+    return undefined;
+  }
+
+  private findCall(callId: unknown): CallRecord | Outcome {
+    if (typeof callId !== 'string') return misuse('bad-command', 'callId must be a string');
+    return this.state.calls.get(callId) ?? misuse('call-not-found', `no call ${callId}`);
+  }
+
+  private newCallId(): CallId {
+    for (;;) {
+      const hex = (n: number) => n.toString(16).padStart(8, '0');
+      const id = hex(this.context.random.nextUint32()) + hex(this.context.random.nextUint32());
+      if (!this.state.calls.has(id) && !this.state.tombstones.has(id)) return id;
+    }
+  }
+
+  private violation(code: string, message: string): Outcome {
+    this.violations[code] = (this.violations[code] ?? 0) + 1;
+    return { ok: false, error: { code, message } };
+  }
+
+  private send(to: PeerId, message: WireMessage): void {
+    this.emit({ type: 'send', to, channel: 'signaling', bytes: encodeMessage(message) });
+  }
+
+  private event(event: CallEvent): void {
+    this.emit({ type: 'event', event });
+  }
+
+  private emit(output: NodeOutput<CallEvent>): void {
+    this.outputs.push(output);
+  }
+}
+
+/** Read-only views used by the tests and tools: a call as `self` sees it. */
+export type { CallView };
+
+function misuse(code: MisuseCode, message: string): Outcome {
+  return { ok: false, error: { code, message } };
+}
