@@ -78,6 +78,7 @@ export interface Measurement extends RunCounts {
 
 /** Warm up, calibrate and time `c`, keeping the fastest of `options.reps` repetitions. */
 export function measure(c: BenchCase, options: MeasureOptions): Measurement {
+  if (!(options.reps >= 1)) throw new RangeError(`reps must be at least 1, got ${options.reps}`);
   const size = calibrate(c, options);
   const walls: number[] = [];
   let counts: RunCounts | undefined;
@@ -89,18 +90,19 @@ export function measure(c: BenchCase, options: MeasureOptions): Measurement {
     }
     counts = result;
   }
+  const result = counts!;
   const wallMs = Math.min(...walls);
-  const perSec = (n: number | undefined) => (n === undefined ? undefined : (n * 1000) / wallMs);
+  const perSec = (n: number) => (n * 1000) / wallMs;
   return {
     name: c.name,
     unit: c.unit,
     size,
-    ...counts!,
+    ...result,
     wallMs,
     repsWallMs: walls,
-    eventsPerSec: perSec(counts!.events)!,
-    ...optional('packetsPerSec', perSec(counts!.packets)),
-    ...optional('simToReal', counts!.simulatedMs === undefined ? undefined : counts!.simulatedMs / wallMs),
+    eventsPerSec: perSec(result.events),
+    ...(result.packets === undefined ? {} : { packetsPerSec: perSec(result.packets) }),
+    ...(result.simulatedMs === undefined ? {} : { simToReal: result.simulatedMs / wallMs }),
   };
 }
 
@@ -120,8 +122,4 @@ function timed(c: BenchCase, size: number): { wallMs: number; result: RunCounts 
 
 function sameCounts(a: RunCounts, b: RunCounts): boolean {
   return a.events === b.events && a.packets === b.packets && a.simulatedMs === b.simulatedMs && a.digest === b.digest;
-}
-
-function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }

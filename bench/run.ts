@@ -43,7 +43,7 @@ ${WORKLOADS.map((w) => `  ${w.byDefault ? '*' : ' '} ${w.name.padEnd(12)} ${w.su
 
 flags:
   --json   print one JSON document instead of the table (use npm run -s to keep stdout clean)
-  --help   print this help`;
+  --help   print this help (also -h)`;
 
 /** A command-line mistake: reported on stderr with exit code 2. */
 class UsageError extends Error {}

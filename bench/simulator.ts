@@ -16,10 +16,10 @@ const RECEIVER: PeerId = 'receiver';
 const TICK = 'tick';
 const REFUSED: Outcome = { ok: false, error: { code: 'no-commands', message: 'bench nodes take no commands' } };
 
-/** Sends one packet to `to` every `SEND_INTERVAL_MS`, forever. */
+/** Sends one packet to `to` every `SEND_INTERVAL_MS`, forever (at most one send and one timer pending). */
 class PacedSender implements ProtocolNode<never, never> {
-  private readonly outputs: NodeOutput<never>[] = [];
-  private head = 0;
+  private send: NodeOutput<never> | undefined;
+  private timer: NodeOutput<never> | undefined;
   private seq = 0;
 
   constructor(private readonly to: PeerId) {}
@@ -29,19 +29,20 @@ class PacedSender implements ProtocolNode<never, never> {
       case 'start':
         break;
       case 'timer':
-        this.outputs.push({ type: 'send', to: this.to, channel: 'media', bytes: payload(this.seq++) });
+        this.send = { type: 'send', to: this.to, channel: 'media', bytes: payload(this.seq++) };
         break;
       default:
         return REFUSED;
     }
-    this.outputs.push({ type: 'setTimer', timer: TICK, at: input.now + SEND_INTERVAL_MS });
+    this.timer = { type: 'setTimer', timer: TICK, at: input.now + SEND_INTERVAL_MS };
     return OK;
   }
 
   pollOutput(): NodeOutput<never> | undefined {
-    if (this.head < this.outputs.length) return this.outputs[this.head++];
-    this.outputs.length = this.head = 0;
-    return undefined;
+    const out = this.send ?? this.timer;
+    if (this.send !== undefined) this.send = undefined;
+    else this.timer = undefined;
+    return out;
   }
 }
 

@@ -10,7 +10,8 @@
  *   4. delay = max(0, delayMs + jitterMs · quantile(u)), u netem-correlated; with `reorder` a packet
  *      (after `reorderGap` − 1 normal ones) skips the delay; with `allowReordering` false its arrival is
  *      clamped to the previous arrival.
- * Arrival times are rounded to the microsecond (readable, canonical traces). The arrival is one event. At arrival (`arrive`) the delivery gates apply in order: a held
+ * Every time a link computes (arrivals, slot openings, stall windows) is rounded to the microsecond, so
+ * traces are readable and canonical. The arrival is one event. At arrival (`arrive`) the delivery gates apply in order: a held
  * link keeps the packet until `release`; inside a random stall the packet waits for the stall's end;
  * with `slot` it waits for the next slot opening (netem's slot_next / packets_left / bytes_left rules).
  * Stall windows are drawn lazily from their own stream; queries come in time order because arrivals
@@ -228,7 +229,7 @@ export class Link {
       arrival = departure + delaySample(m.distribution, m.delayMs, m.jitterMs, m.jitterMs === 0 ? 0 : this.delayU.next());
       if (!m.allowReordering && arrival < this.lastArrival) arrival = this.lastArrival;
     }
-    arrival = Math.max(now, Math.round(arrival * 1e3) / 1e3); // simulated time has microsecond grain
+    arrival = Math.max(now, onGrid(arrival));
     if (arrival > this.lastArrival) this.lastArrival = arrival;
     this.env.scheduler.schedule(arrival, this.arriveAction, packet);
   }
@@ -264,14 +265,14 @@ export class Link {
     const s = this.model.stall!;
     const gap = -Math.log(this.stallStream.nextOpenFloat()) * s.meanIntervalMs;
     const length = s.fixedDuration ? s.meanDurationMs : -Math.log(this.stallStream.nextOpenFloat()) * s.meanDurationMs;
-    this.stallStart = from + gap;
-    this.stallEnd = this.stallStart + length;
+    this.stallStart = onGrid(from + gap);
+    this.stallEnd = onGrid(this.stallStart + length);
   }
 
   private drawSlot(now: number): void {
     const s = this.model.slot;
     if (s === null) return;
-    this.slotNext = now + s.minMs + this.slotStream.nextFloat() * (s.maxMs - s.minMs);
+    this.slotNext = Math.max(now, onGrid(now + s.minMs + this.slotStream.nextFloat() * (s.maxMs - s.minMs)));
     this.slotPackets = s.packets ?? Infinity;
     this.slotBytes = s.bytes ?? Infinity;
   }
@@ -304,4 +305,9 @@ export class Link {
       this.env.scheduler.schedule(this.slotNext, this.openSlotAction, undefined);
     }
   }
+}
+
+/** Round a time to the simulator's microsecond grain. */
+function onGrid(t: number): number {
+  return Math.round(t * 1e3) / 1e3;
 }
