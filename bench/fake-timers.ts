@@ -1,7 +1,7 @@
 /**
  * `fake-timers`: the media stream (bench/media-stream.ts) as a TypeScript user would first write it,
  * on a @sinonjs/fake-timers clock instead of the simulator. The sender is a `setTimeout` loop every
- * `SEND_INTERVAL_MS`; each packet that survives the loss draw becomes a `setTimeout` for its delivery,
+ * `SEND_INTERVAL_MS` sending `PACKETS_PER_TICK` packets; each packet that survives the loss draw becomes a `setTimeout` for its delivery,
  * with the same delay distribution drawn from the same kind of seeded streams; the receiver counts.
  * `clock.tick` (synchronous) advances the clock. Events are timer callbacks fired. Note fake-timers
  * truncates each delay to whole milliseconds, as real timers do.
@@ -10,7 +10,7 @@ import { withGlobal } from '@sinonjs/fake-timers';
 import { delaySample } from '../sim/distributions.ts';
 import { RandomStreams } from '../sim/random.ts';
 import type { BenchCase, RunCounts, Workload } from './harness.ts';
-import { MEDIA_LINK, payload, SEED, SEND_INTERVAL_MS } from './media-stream.ts';
+import { MEDIA_LINK, PACKETS_PER_TICK, payload, SEED, SEND_INTERVAL_MS } from './media-stream.ts';
 
 const timers = withGlobal(globalThis);
 
@@ -30,9 +30,11 @@ export function runFakeTimers(simulatedMs: number): RunCounts {
   };
   const send = (): void => {
     fired++;
-    const bytes = payload(seq++);
-    if (!(lossStream.nextFloat() < loss.p)) {
-      clock.setTimeout(deliver, delaySample(distribution, delayMs, jitterMs, delayStream.nextFloat()), bytes);
+    for (let i = 0; i < PACKETS_PER_TICK; i++) {
+      const bytes = payload(seq++);
+      if (!(lossStream.nextFloat() < loss.p)) {
+        clock.setTimeout(deliver, delaySample(distribution, delayMs, jitterMs, delayStream.nextFloat()), bytes);
+      }
     }
     clock.setTimeout(send, SEND_INTERVAL_MS);
   };

@@ -1,7 +1,7 @@
 /**
  * `simulator`: the real `World` moving the media stream (bench/media-stream.ts) between two nodes that
- * implement the driving contract. The sender arms a timer every `SEND_INTERVAL_MS` and sends one packet
- * on the media channel at each firing; the receiver counts what arrives. Measured twice: with no trace
+ * implement the driving contract. The sender arms a timer every `SEND_INTERVAL_MS` and sends
+ * `PACKETS_PER_TICK` packets on the media channel at each firing; the receiver counts what arrives. Measured twice: with no trace
  * sink (the world builds no trace events at all) and with a `TraceHasher` (every event encoded and
  * hashed, as a fuzz run that checks determinism does). Events are `world.scheduler.eventsRun`.
  */
@@ -9,40 +9,35 @@ import { OK, type NodeInput, type NodeOutput, type Outcome, type PeerId, type Pr
 import { TraceHasher, type TraceSink } from '../sim/trace.ts';
 import { World } from '../sim/world.ts';
 import type { BenchCase, RunCounts, Workload } from './harness.ts';
-import { MEDIA_LINK, payload, SEED, SEND_INTERVAL_MS } from './media-stream.ts';
+import { MEDIA_LINK, PACKETS_PER_TICK, payload, SEED, SEND_INTERVAL_MS } from './media-stream.ts';
 
 const SENDER: PeerId = 'sender';
 const RECEIVER: PeerId = 'receiver';
 const TICK = 'tick';
 const REFUSED: Outcome = { ok: false, error: { code: 'no-commands', message: 'bench nodes take no commands' } };
 
-/** Sends one packet to `to` every `SEND_INTERVAL_MS`, forever (at most one send and one timer pending). */
+/** Sends `PACKETS_PER_TICK` packets to `to` every `SEND_INTERVAL_MS`, forever. */
 class PacedSender implements ProtocolNode<never, never> {
-  private send: NodeOutput<never> | undefined;
-  private timer: NodeOutput<never> | undefined;
+  private readonly outputs: NodeOutput<never>[] = [];
+  private head = 0;
   private seq = 0;
 
   constructor(private readonly to: PeerId) {}
 
   handle(input: NodeInput<never>): Outcome {
-    switch (input.type) {
-      case 'start':
-        break;
-      case 'timer':
-        this.send = { type: 'send', to: this.to, channel: 'media', bytes: payload(this.seq++) };
-        break;
-      default:
-        return REFUSED;
+    if (input.type === 'timer') {
+      for (let i = 0; i < PACKETS_PER_TICK; i++) this.outputs.push({ type: 'send', to: this.to, channel: 'media', bytes: payload(this.seq++) });
+    } else if (input.type !== 'start') {
+      return REFUSED;
     }
-    this.timer = { type: 'setTimer', timer: TICK, at: input.now + SEND_INTERVAL_MS };
+    this.outputs.push({ type: 'setTimer', timer: TICK, at: input.now + SEND_INTERVAL_MS });
     return OK;
   }
 
   pollOutput(): NodeOutput<never> | undefined {
-    const out = this.send ?? this.timer;
-    if (this.send !== undefined) this.send = undefined;
-    else this.timer = undefined;
-    return out;
+    if (this.head < this.outputs.length) return this.outputs[this.head++];
+    this.outputs.length = this.head = 0;
+    return undefined;
   }
 }
 
@@ -90,7 +85,7 @@ const hashed: BenchCase = {
 /** The `simulator` workload: the media stream through `World`, untraced and hashed. */
 export const simulator: Workload = {
   name: 'simulator',
-  summary: 'World: 1 packet/ms over 40±10 ms normal jitter, 2 % loss; no trace, then TraceHasher',
+  summary: `World: ${PACKETS_PER_TICK} packets/ms over 40±10 ms normal jitter, 2 % loss; no trace, then TraceHasher`,
   byDefault: true,
   cases: [plain, hashed],
 };

@@ -34,15 +34,19 @@ export interface HostEnv {
 /** The most outputs one input may produce before the host stops draining (a runaway node). */
 export const MAX_OUTPUTS_PER_INPUT = 100_000;
 
-interface ArmedTimer {
-  readonly token: number;
-  readonly localDeadline: number;
+/** Disarmed timer slots are swept when a host holds more than this many names. */
+const SLOT_SWEEP = 1024;
+
+/** One timer name's slot in the table; `token` 0 means disarmed. Reused across re-arms. */
+interface TimerSlot {
+  token: number;
+  localDeadline: number;
 }
 
 interface TimerFiring {
   readonly name: string;
+  readonly slot: TimerSlot;
   readonly token: number;
-  readonly localDeadline: number;
 }
 
 type Waiting = { readonly type: 'timer'; readonly firing: TimerFiring } | { readonly type: 'receive'; readonly packet: Packet };
@@ -53,10 +57,11 @@ export class Host<Command = unknown, Event = unknown> {
   readonly clock = new NodeClock();
   private node: ProtocolNode<Command, Event> | null = null;
   private lifecycle: HostState = 'down';
-  private timers = new Map<string, ArmedTimer>();
+  private timers = new Map<string, TimerSlot>();
   private tokens = 0;
   private inbox: Waiting[] = [];
   private persisted: Uint8Array | undefined;
+  private lastError = '';
   private readonly fireAction = (f: TimerFiring) => this.fire(f);
 
   /** A host for node `id` running `protocol`, drawing node randomness from `random`. */
@@ -79,7 +84,8 @@ export class Host<Command = unknown, Event = unknown> {
 
   /** The armed timers and their local deadlines, by name, for inspection. */
   get armedTimers(): Record<string, number> {
-    return Object.fromEntries([...this.timers].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, t]) => [name, t.localDeadline]));
+    const armed = [...this.timers].filter(([, slot]) => slot.token !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
+    return Object.fromEntries(armed.map(([name, slot]) => [name, slot.localDeadline]));
   }
 
   /** The node's local time now. */
@@ -99,14 +105,15 @@ export class Host<Command = unknown, Event = unknown> {
       return;
     }
     this.node = node;
-    this.input({ type: 'start', now: this.localNow(), snapshot: this.persisted });
+    if (this.feed({ type: 'start', now: this.localNow(), snapshot: this.persisted }) !== undefined) this.drain();
   }
 
   /** Lose all volatile state: the node, its timers and its inbox. The snapshot stays. */
   crash(): void {
     this.node = null;
     this.lifecycle = 'down';
-    this.timers.clear();
+    for (const slot of this.timers.values()) slot.token = 0;
+    this.timers = new Map();
     this.inbox = [];
   }
 
@@ -130,115 +137,118 @@ export class Host<Command = unknown, Event = unknown> {
 
   /** Change the local clock's offset or drift; armed timers move with it. */
   setClock(setting: ClockSetting): void {
-    const now = this.env.scheduler.now;
-    const armed = [...this.timers];
-    this.clock.set(now, setting);
-    for (const [name, timer] of armed) this.arm(name, timer.localDeadline);
+    this.clock.set(this.env.scheduler.now, setting);
+    for (const [name, slot] of this.timers) if (slot.token !== 0) this.arm(name, slot.localDeadline);
   }
 
   /** Give the node a user command; refused with a typed error when the node is not up. */
   command(command: Command): Outcome {
-    const t = this.env.scheduler.now;
+    const { env, id } = this;
+    const t = env.scheduler.now;
     if (this.lifecycle !== 'up') {
-      const error: NodeError = { code: `node-${this.lifecycle}`, message: `${this.id} is ${this.lifecycle}` };
-      this.env.trace?.({ kind: 'command', t, node: this.id, command, error: error.code });
+      const error: NodeError = { code: `node-${this.lifecycle}`, message: `${id} is ${this.lifecycle}` };
+      env.trace?.({ kind: 'command', t, node: id, command, error: error.code });
       return { ok: false, error };
     }
-    const outcome = this.input({ type: 'command', now: this.localNow(), command }, (o) =>
-      this.env.trace?.({ kind: 'command', t, node: this.id, command, ...(o.ok ? {} : { error: o.error.code }) }),
-    );
+    const outcome = this.feed({ type: 'command', now: this.localNow(), command });
+    if (outcome === undefined) return { ok: false, error: { code: 'node-threw', message: this.lastError } };
+    env.trace?.({ kind: 'command', t, node: id, command, ...(outcome.ok ? {} : { error: outcome.error.code }) });
+    this.drain();
     return outcome;
   }
 
   /** A packet cleared its link; the world has checked partitions and that this host is not down. */
   receive(packet: Packet): void {
-    if (this.lifecycle === 'paused') {
-      this.inbox.push({ type: 'receive', packet });
+    if (this.lifecycle !== 'up') {
+      if (this.lifecycle === 'paused') this.inbox.push({ type: 'receive', packet });
       return;
     }
-    if (this.lifecycle !== 'up') return;
-    const t = this.env.scheduler.now;
-    this.input({ type: 'receive', now: this.localNow(), from: packet.from, channel: packet.channel, bytes: packet.bytes }, (o) =>
-      this.env.trace?.({
-        kind: 'deliver',
-        t,
-        node: this.id,
-        from: packet.from,
-        channel: packet.channel,
-        packet: packet.id,
-        ...(o.ok ? {} : { refused: o.error.code }),
-      }),
-    );
+    const outcome = this.feed({ type: 'receive', now: this.localNow(), from: packet.from, channel: packet.channel, bytes: packet.bytes });
+    if (outcome === undefined) return;
+    const trace = this.env.trace;
+    if (trace !== undefined) {
+      const t = this.env.scheduler.now;
+      trace({ kind: 'deliver', t, node: this.id, from: packet.from, channel: packet.channel, packet: packet.id, ...(outcome.ok ? {} : { refused: outcome.error.code }) });
+    }
+    this.drain();
   }
 
   private arm(name: string, localDeadline: number): void {
-    const token = ++this.tokens;
-    this.timers.set(name, { token, localDeadline });
+    let slot = this.timers.get(name);
+    if (slot === undefined) this.timers.set(name, (slot = { token: 0, localDeadline }));
+    slot.token = ++this.tokens;
+    slot.localDeadline = localDeadline;
     // On the microsecond grid, rounded up so the node never wakes before its deadline.
     const now = this.env.scheduler.now;
     const at = Math.max(now, Math.ceil(this.clock.toGlobal(localDeadline, now) * 1e3 - 1e-6) / 1e3);
-    this.env.scheduler.schedule(at, this.fireAction, { name, token, localDeadline });
+    this.env.scheduler.schedule(at, this.fireAction, { name, slot, token: slot.token });
   }
 
   private fire(firing: TimerFiring): void {
-    if (this.timers.get(firing.name)?.token !== firing.token) return; // cancelled, re-armed or crashed
+    const slot = firing.slot;
+    if (slot.token !== firing.token) return; // cancelled, re-armed or crashed
     if (this.lifecycle === 'paused') {
       this.inbox.push({ type: 'timer', firing });
       return;
     }
-    this.timers.delete(firing.name);
+    slot.token = 0; // the slot stays for the next arm of this name; sweep if names pile up
+    if (this.timers.size > SLOT_SWEEP) for (const [name, s] of this.timers) if (s.token === 0) this.timers.delete(name);
     this.env.trace?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: firing.name });
-    this.input({ type: 'timer', now: Math.max(this.localNow(), firing.localDeadline), timer: firing.name });
+    if (this.feed({ type: 'timer', now: Math.max(this.localNow(), slot.localDeadline), timer: firing.name }) !== undefined) this.drain();
   }
 
-  /** Feed one input, report its outcome, then drain every output. */
-  private input(input: NodeInput<Command>, report?: (outcome: Outcome) => void): Outcome {
-    const node = this.node!;
-    let outcome: Outcome;
+  /** Hand one input to the node; undefined when it threw (the host is then down). */
+  private feed(input: NodeInput<Command>): Outcome | undefined {
     try {
-      outcome = node.handle(input);
-      report?.(outcome);
-      this.drain(node);
+      return this.node!.handle(input);
     } catch (error) {
       this.threw(error);
-      return { ok: false, error: { code: 'node-threw', message: String(error) } };
+      return undefined;
     }
-    return outcome;
   }
 
-  private drain(node: ProtocolNode<Command, Event>): void {
+  /** Drain every output of the node; a node that throws or floods is taken down. */
+  private drain(): void {
+    const node = this.node!;
     const env = this.env;
-    for (let n = 0; n < MAX_OUTPUTS_PER_INPUT; n++) {
-      if (this.node !== node) return; // the node crashed while we drained
-      const out = node.pollOutput();
-      if (out === undefined) return;
-      switch (out.type) {
-        case 'send':
-          env.send(this.id, out.to, out.channel, out.bytes);
-          break;
-        case 'setTimer':
-          if (!Number.isFinite(out.at)) throw new RangeError(`timer ${out.timer} armed at ${out.at}`);
-          this.arm(out.timer, out.at);
-          break;
-        case 'cancelTimer':
-          this.timers.delete(out.timer);
-          break;
-        case 'event':
-          env.trace?.({ kind: 'event', t: env.scheduler.now, node: this.id, event: out.event });
-          break;
-        case 'persist':
-          this.persisted = out.snapshot.slice();
-          env.trace?.({ kind: 'persist', t: env.scheduler.now, node: this.id, size: out.snapshot.length });
-          break;
-        default:
-          throw new TypeError(`unknown output ${JSON.stringify(out)}`);
+    try {
+      for (let n = 0; n < MAX_OUTPUTS_PER_INPUT; n++) {
+        if (this.node !== node) return; // the node crashed while we drained
+        const out = node.pollOutput();
+        if (out === undefined) return;
+        switch (out.type) {
+          case 'send':
+            env.send(this.id, out.to, out.channel, out.bytes);
+            break;
+          case 'setTimer':
+            if (!Number.isFinite(out.at)) throw new RangeError(`timer ${out.timer} armed at ${out.at}`);
+            this.arm(out.timer, out.at);
+            break;
+          case 'cancelTimer': {
+            const slot = this.timers.get(out.timer);
+            if (slot !== undefined) (slot.token = 0), this.timers.delete(out.timer);
+            break;
+          }
+          case 'event':
+            env.trace?.({ kind: 'event', t: env.scheduler.now, node: this.id, event: out.event });
+            break;
+          case 'persist':
+            this.persisted = out.snapshot.slice();
+            env.trace?.({ kind: 'persist', t: env.scheduler.now, node: this.id, size: out.snapshot.length });
+            break;
+          default:
+            throw new TypeError(`unknown output ${JSON.stringify(out)}`);
+        }
       }
+      throw new RangeError(`more than ${MAX_OUTPUTS_PER_INPUT} outputs for one input`);
+    } catch (error) {
+      this.threw(error);
     }
-    throw new RangeError(`more than ${MAX_OUTPUTS_PER_INPUT} outputs for one input`);
   }
 
   private threw(error: unknown): void {
+    this.lastError = String(error);
     this.crash();
-    this.env.trace?.({ kind: 'fault', t: this.env.scheduler.now, fault: 'node-threw', detail: { node: this.id, error: String(error) } });
+    this.env.trace?.({ kind: 'fault', t: this.env.scheduler.now, fault: 'node-threw', detail: { node: this.id, error: this.lastError } });
   }
 }

@@ -49,8 +49,6 @@ export interface LinkEnv {
   nextPacketId(): number;
   /** Record a trace event, when anyone listens (undefined otherwise). */
   readonly trace: ((event: TraceEvent) => void) | undefined;
-  /** Hand a packet that cleared the link to the world (partition and crash checks happen there). */
-  arrived(packet: Packet): void;
   /** Account a packet the link dropped. */
   dropped(packet: Packet, reason: DropReason): void;
 }
@@ -104,7 +102,7 @@ export class Link {
   private readonly arriveAction = (p: Packet) => this.arrive(p);
   private readonly openSlotAction = () => this.openSlot();
 
-  /** A link from `from` to `to` on `channel`, drawing from streams named after it. */
+  /** A link from `from` to `to` on `channel`, drawing from streams named after it; what clears it goes to `arrived`. */
   constructor(
     readonly from: PeerId,
     readonly to: PeerId,
@@ -112,6 +110,7 @@ export class Link {
     model: LinkModel,
     streams: RandomStreams,
     private readonly env: LinkEnv,
+    private readonly arrived: (packet: Packet) => void,
   ) {
     const prefix = `link/${from}>${to}/${channel}/`;
     this.delayU = new CorrelatedUniform(streams.stream(prefix + 'delay'), model.delayCorrelation);
@@ -183,7 +182,7 @@ export class Link {
     const held = this.heldPackets;
     this.heldPackets = null;
     if (held === null) return 0;
-    for (const p of held) this.env.arrived(p);
+    for (const p of held) this.arrived(p);
     return held.length;
   }
 
@@ -258,7 +257,7 @@ export class Link {
       }
       return;
     }
-    this.env.arrived(packet);
+    this.arrived(packet);
   }
 
   private drawStall(from: number): void {
@@ -286,7 +285,7 @@ export class Link {
       const p = queue[i++]!;
       this.slotPackets--;
       this.slotBytes -= p.bytes.length;
-      this.env.arrived(p);
+      this.arrived(p);
       if (this.slotPackets <= 0 || this.slotBytes <= 0) {
         this.drawSlot(now);
         break;
@@ -298,7 +297,7 @@ export class Link {
         // slot batching was switched off while packets waited: let them through now
         const rest = this.slotQueue;
         this.slotQueue = [];
-        for (const p of rest) this.env.arrived(p);
+        for (const p of rest) this.arrived(p);
         return;
       }
       this.slotPending = true;

@@ -128,6 +128,7 @@ export function canonicalJson(value: unknown): string {
 /** Folds every event into a SHA-256 of the canonical encoding; memory use is constant. */
 export class TraceHasher implements TraceSink {
   private hash: Hash = createHash('sha256');
+  private pending = '';
   private count = 0;
 
   /** Events hashed so far. */
@@ -136,14 +137,21 @@ export class TraceHasher implements TraceSink {
   }
 
   record(event: TraceEvent): void {
-    this.hash.update(encodeTraceEvent(event));
-    this.hash.update('\n');
+    // Lines are batched into ~64 KB updates: one native call per event would dominate the cost.
+    this.pending += encodeTraceEvent(event) + '\n';
+    if (this.pending.length > 65_536) this.flush();
     this.count++;
   }
 
   /** The hex digest of everything recorded so far (the hasher can keep going afterwards). */
   digest(): string {
+    this.flush();
     return this.hash.copy().digest('hex');
+  }
+
+  private flush(): void {
+    this.hash.update(this.pending);
+    this.pending = '';
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { CHANNELS, type Channel, type Outcome, type PeerId, type Protocol } from '../protocol/contract.ts';
 import { ConfigError } from './errors.ts';
-import { Host } from './host.ts';
+import { Host, type HostEnv } from './host.ts';
 import { Link, type LinkEnv, type Packet } from './link.ts';
 import { PERFECT_LINK, resolveLinkModel, type LinkModel, type LinkOverrides } from './link-config.ts';
 import type { ClockSetting } from './node-clock.ts';
@@ -54,7 +54,7 @@ export interface WorldStats {
 }
 
 /** A deterministic simulated network of protocol nodes. */
-export class World<Command = unknown, Event = unknown> implements LinkEnv {
+export class World<Command = unknown, Event = unknown> implements LinkEnv, HostEnv {
   /** The clock and event queue. */
   readonly scheduler = new Scheduler();
   /** The seed's named random streams. */
@@ -68,7 +68,6 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv {
   private readonly routes = new Map<PeerId, Map<PeerId, Route>>();
   private readonly defaults: Record<Channel, LinkModel>;
   private packetIds = 0;
-  private readonly hostEnv;
 
   /** A world with the given seed, default network and trace sinks. */
   constructor(options: WorldOptions) {
@@ -76,14 +75,6 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv {
     const signaling = networkModel(options.network ?? 'perfect', 'network');
     this.defaults = { signaling, media: options.media === undefined ? signaling : networkModel(options.media, 'media') };
     for (const sink of options.trace ?? []) this.addSink(sink);
-    const world = this;
-    this.hostEnv = {
-      scheduler: this.scheduler,
-      get trace() {
-        return world.trace;
-      },
-      send: (from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array) => this.transmit(from, to, channel, bytes),
-    };
   }
 
   /** The root seed (32-bit). */
@@ -109,7 +100,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv {
       throw new ConfigError('node id', '1 to 64 of A-Z a-z 0-9 _ . : -', id);
     }
     if (this.hosts.has(id)) throw new ConfigError('node id', 'a name not already in the world', id);
-    const host = new Host<Command, Event>(id, protocol, this.random.stream(`node/${id}`), this.hostEnv);
+    const host = new Host<Command, Event>(id, protocol, this.random.stream(`node/${id}`), this);
     this.hosts.set(id, host);
     if (options.clock !== undefined) this.setClock(id, options.clock);
     if (options.start !== false) host.start();
@@ -286,14 +277,6 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv {
     return ++this.packetIds;
   }
 
-  /** A packet cleared its link: deliver it unless a partition or a crashed receiver stops it. */
-  arrived(packet: Packet): void {
-    const host = this.hosts.get(packet.to)!;
-    if (this.routes.get(packet.from)!.get(packet.to)!.blocked) return this.dropped(packet, 'partition');
-    if (host.state === 'down') return this.dropped(packet, 'crashed');
-    this.stats.delivered++;
-    host.receive(packet);
-  }
 
   /** Count and trace a dropped packet. */
   dropped(packet: Packet, reason: DropReason): void {
@@ -301,24 +284,33 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv {
     this.trace?.({ kind: 'drop', t: this.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, reason });
   }
 
-  private transmit(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void {
+  /** Send `bytes` from `from` to `to` now, as if node `from` had sent them (hosts call this for every send). */
+  send(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void {
     const packet: Packet = { id: this.nextPacketId(), from, to, channel, bytes, sentAt: this.scheduler.now };
     this.stats.sent++;
     if (this.trace !== undefined) {
       const label = this.hosts.get(from)?.protocol.describe?.(bytes);
       this.trace({ kind: 'send', t: packet.sentAt, node: from, to, channel, packet: packet.id, size: bytes.length, ...(label === undefined ? {} : { label }) });
     }
-    if (!this.hosts.has(to) || to === from) return this.dropped(packet, 'no-route');
-    const route = this.route(from, to);
+    const route = this.routes.get(from)?.get(to) ?? (this.hosts.has(to) && this.hosts.has(from) && to !== from ? this.route(from, to) : undefined);
+    if (route === undefined) return this.dropped(packet, 'no-route');
     if (route.blocked) return this.dropped(packet, 'partition');
     this.linkOf(route, channel).transmit(packet);
+  }
+
+  /** A packet cleared its link: deliver it unless a partition or a crashed receiver stops it. */
+  private arrived(route: Route, packet: Packet): void {
+    if (route.blocked) return this.dropped(packet, 'partition');
+    if (route.host.state === 'down') return this.dropped(packet, 'crashed');
+    this.stats.delivered++;
+    route.host.receive(packet);
   }
 
   private route(from: PeerId, to: PeerId): Route {
     let routes = this.routes.get(from);
     if (routes === undefined) this.routes.set(from, (routes = new Map()));
     let route = routes.get(to);
-    if (route === undefined) routes.set(to, (route = { from, to, blocked: false, links: {}, overrides: {} }));
+    if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: {}, overrides: {} }));
     return route;
   }
 
@@ -326,7 +318,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv {
     let link = route.links[channel];
     if (link === undefined) {
       const model = resolveLinkModel(this.defaults[channel], route.overrides[channel], `links.${route.from}>${route.to}/${channel}`);
-      link = route.links[channel] = new Link(route.from, route.to, channel, model, this.random, this);
+      link = route.links[channel] = new Link(route.from, route.to, channel, model, this.random, this, (p) => this.arrived(route, p));
     }
     return link;
   }
@@ -350,9 +342,11 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv {
 }
 
 /** Everything about one ordered pair of nodes: whether it is cut, its links and their overrides. */
-interface Route {
+interface Route<Command = any, Event = any> {
   readonly from: PeerId;
   readonly to: PeerId;
+  /** The receiving host. */
+  readonly host: Host<Command, Event>;
   blocked: boolean;
   readonly links: { [C in Channel]?: Link };
   readonly overrides: { [C in Channel]?: LinkOverrides };
