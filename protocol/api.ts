@@ -60,6 +60,8 @@ export interface CallView {
   readonly ringing: boolean;
   /** A direct call that ended (someone left or rejected): it cannot be joined again. */
   readonly ended: boolean;
+  /** Dial glare: this direct call was merged into that one (the same two peers dialed each other at once). */
+  readonly mergedInto?: CallId;
 }
 
 /** Why this node left a call. */

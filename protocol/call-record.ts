@@ -12,7 +12,7 @@
  */
 import type { CallKind, CallView, ParticipantView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import type { CallInfo, Register } from './wire.ts';
+import type { CallId, CallInfo, Register } from './wire.ts';
 
 /** The implicit register of a participant nobody has heard from. */
 export const INVITED: Register = Object.freeze({ status: 'invited', muted: false, deafened: false, version: 0 });
@@ -45,8 +45,8 @@ export interface CallRecord {
   ringing: boolean;
   /** A missed-call event was emitted. */
   missedEmitted: boolean;
-  /** Lost a dial-glare tie-break to another direct call between the same two peers: no events. */
-  merged: boolean;
+  /** Lost a dial-glare tie-break: the direct call between the same two peers it was merged into (no events). */
+  mergedInto: CallId | null;
   /** Active-call participants as last reported to the application (peer → mute/deafen). */
   readonly shown: Map<PeerId, { muted: boolean; deafened: boolean }>;
 }
@@ -63,7 +63,7 @@ export function newCallRecord(info: CallInfo): CallRecord {
     pendingShown: false,
     ringing: false,
     missedEmitted: false,
-    merged: false,
+    mergedInto: null,
     shown: new Map(),
   };
 }
@@ -95,7 +95,7 @@ export function joinedPeers(call: CallRecord): PeerId[] {
 /** R5: pending for `self` while someone is in it, `self` is not and has not rejected it, and it has not ended. */
 export function isPending(call: CallRecord, self: PeerId): boolean {
   const mine = registerOf(call, self).status;
-  if (mine === 'joined' || mine === 'rejected' || call.merged || hasEnded(call)) return false;
+  if (mine === 'joined' || mine === 'rejected' || call.mergedInto !== null || hasEnded(call)) return false;
   return joinedPeers(call).length > 0;
 }
 
@@ -124,6 +124,7 @@ export function viewOf(call: CallRecord, self: PeerId): CallView {
     pending,
     ringing: pending && call.ringing,
     ended: hasEnded(call),
+    ...(call.mergedInto === null ? {} : { mergedInto: call.mergedInto }),
   };
 }
 

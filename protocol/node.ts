@@ -319,10 +319,10 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
         continue;
       }
       if (incoming.info.id < mine.info.id) {
-        mine.merged = true;
+        mine.mergedInto = incoming.info.id;
         this.joinCall(incoming, 'merged');
       } else {
-        incoming.merged = true;
+        incoming.mergedInto = mine.info.id;
       }
       return;
     }
@@ -432,7 +432,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
         this.event({ type: 'cancelled', callId: call.info.id });
         this.reportMissed(call);
       }
-    } else if (!pending && !call.announced && mine === 'invited' && !call.merged) {
+    } else if (!pending && !call.announced && mine === 'invited' && call.mergedInto === null) {
       // Learned of the call only after it was over (e.g. offline throughout): missed, once the
       // caller's own register says it is no longer in it.
       const caller = registerOf(call, call.info.initiator);
@@ -468,7 +468,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   }
 
   private reportMissed(call: CallRecord): void {
-    if (call.everJoined || call.missedEmitted || call.merged) return;
+    if (call.everJoined || call.missedEmitted || call.mergedInto !== null) return;
     call.missedEmitted = true;
     this.dirty = true;
     this.event({ type: 'missed', callId: call.info.id, initiator: call.info.initiator });

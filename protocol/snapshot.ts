@@ -42,7 +42,7 @@ interface SnapshotJson {
     announced: boolean;
     pendingShown: boolean;
     missedEmitted: boolean;
-    merged: boolean;
+    mergedInto: CallId | null;
   }[];
   tombstones: Tombstone[];
 }
@@ -63,7 +63,7 @@ export function encodeSnapshot(state: DurableState): Uint8Array {
       announced: c.announced,
       pendingShown: c.pendingShown,
       missedEmitted: c.missedEmitted,
-      merged: c.merged,
+      mergedInto: c.mergedInto,
     })),
     tombstones: [...state.tombstones.values()],
   };
@@ -83,7 +83,7 @@ export function decodeSnapshot(bytes: Uint8Array): DurableState | undefined {
       record.announced = c.announced;
       record.pendingShown = c.pendingShown;
       record.missedEmitted = c.missedEmitted;
-      record.merged = c.merged;
+      record.mergedInto = typeof c.mergedInto === 'string' ? c.mergedInto : null;
       calls.set(c.info.id, record);
     }
     const tombstones = new Map(json.tombstones.map((t) => [t.info.id, t] as const));
