@@ -29,6 +29,8 @@ export interface HostEnv {
   readonly trace: ((event: TraceEvent) => void) | undefined;
   /** Send bytes from `from` to `to` on `channel`. */
   send(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void;
+  /** Called after every input the node handled and drained (invariant checkers look then). */
+  settled(host: Host<any, any>): void;
 }
 
 /** The most outputs one input may produce before the host stops draining (a runaway node). */
@@ -157,6 +159,14 @@ export class Host<Command = unknown, Event = unknown> {
     return outcome;
   }
 
+  /** Ask the node something without tracing it (invariant checks); undefined unless the node is up. */
+  query(command: Command): Outcome | undefined {
+    if (this.lifecycle !== 'up') return undefined;
+    const outcome = this.feed({ type: 'command', now: this.localNow(), command });
+    if (outcome !== undefined) this.drain(false);
+    return outcome;
+  }
+
   /** A packet cleared its link; the world has checked partitions and that this host is not down. */
   receive(packet: Packet): void {
     if (this.lifecycle !== 'up') {
@@ -207,15 +217,18 @@ export class Host<Command = unknown, Event = unknown> {
     }
   }
 
-  /** Drain every output of the node; a node that throws or floods is taken down. */
-  private drain(): void {
+  /** Drain every output of the node, then tell the world it settled; a node that throws or floods is taken down. */
+  private drain(settle = true): void {
     const node = this.node!;
     const env = this.env;
     try {
       for (let n = 0; n < MAX_OUTPUTS_PER_INPUT; n++) {
         if (this.node !== node) return; // the node crashed while we drained
         const out = node.pollOutput();
-        if (out === undefined) return;
+        if (out === undefined) {
+          if (settle) env.settled(this);
+          return;
+        }
         switch (out.type) {
           case 'send':
             env.send(this.id, out.to, out.channel, out.bytes);

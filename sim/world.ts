@@ -64,6 +64,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** The trace hook handed to links and hosts; undefined when nobody listens. */
   trace: ((event: TraceEvent) => void) | undefined;
   private readonly sinks: TraceSink[] = [];
+  private readonly observers: ((host: Host<Command, Event>) => void)[] = [];
   private readonly hosts = new Map<PeerId, Host<Command, Event>>();
   private readonly routes = new Map<PeerId, Map<PeerId, Route>>();
   private readonly defaults: Record<Channel, LinkModel>;
@@ -92,6 +93,16 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
     this.sinks.push(sink);
     const sinks = this.sinks;
     this.trace = sinks.length === 1 ? (e) => sink.record(e) : (e) => sinks.forEach((s) => s.record(e));
+  }
+
+  /** Call `observer` after every input a node handled and drained (e.g. to check invariants on it). */
+  observe(observer: (host: Host<Command, Event>) => void): void {
+    this.observers.push(observer);
+  }
+
+  /** HostEnv: a node settled after an input. */
+  settled(host: Host<Command, Event>): void {
+    for (const observer of this.observers) observer(host);
   }
 
   /** Add a node running `protocol`; it starts at once unless `start` is false (then `restart` boots it). */

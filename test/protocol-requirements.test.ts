@@ -7,7 +7,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallView } from '../protocol/index.ts';
-import { NETWORKS, play, valueOf, type CallWorld, type CallWorldOptions, type Step } from './support/call-world.ts';
+import type { Session } from '../scenarios/session.ts';
+import { forge, NETWORKS, play, valueOf, type CallWorld, type CallWorldOptions, type Step } from './support/call-world.ts';
 
 const test = suite('protocol requirements on the simulator');
 
@@ -63,9 +64,9 @@ requirement('R2 answer: accept, reject, or no action (rings for the ring time, t
   peers: ['alice', 'bob', 'carol', 'dave'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol', 'dave'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
-    [2 * S, 'carol', { type: 'reject', callId: 'c1' }],
-    [5 * S, 'dave', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
+    [2 * S, 'carol', { type: 'reject', call: 'c1' }],
+    [5 * S, 'dave', { type: 'join', call: 'c1' }],
   ],
   end: 6 * S,
   expect: {
@@ -86,9 +87,9 @@ requirement('R3 the offer reaches an invitee who comes online later, who can the
   options: { offline: ['bob'] },
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'carol', { type: 'join', callId: 'c1' }],
+    [S, 'carol', { type: 'join', call: 'c1' }],
     [3 * S, 'bob', { type: 'restart' }],
-    [5 * S, 'bob', { type: 'join', callId: 'c1' }],
+    [5 * S, 'bob', { type: 'join', call: 'c1' }],
   ],
   end: 6 * S,
   expect: {
@@ -106,7 +107,7 @@ requirement('R3 a leave sent into a partition is retried and arrives after the h
   peers: ['alice', 'bob', 'carol'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
     [2 * S, 'alice', { type: 'partition', from: ['bob', 'carol'] }],
     [2 * S + 100, 'alice', { type: 'leave' }],
     [4 * S, 'alice', { type: 'heal' }],
@@ -128,10 +129,10 @@ requirement('R4 a join and a leave by two peers at nearly the same time end in t
   peers: ['alice', 'bob', 'carol', 'dave'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol', 'dave'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
-    [S + 3000, 'carol', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
+    [S + 3000, 'carol', { type: 'join', call: 'c1' }],
     [2 * S, 'bob', { type: 'leave' }],
-    [2 * S, 'dave', { type: 'join', callId: 'c1' }],
+    [2 * S, 'dave', { type: 'join', call: 'c1' }],
     [2 * S + 1, 'carol', { type: 'leave' }],
   ],
   end: 4 * S,
@@ -149,11 +150,11 @@ requirement('R4 two commands from one app in the same millisecond: the latest wi
   peers: ['alice', 'bob', 'carol'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
     [S, 'bob', { type: 'leave' }],
-    [2 * S, 'carol', { type: 'join', callId: 'c1' }],
+    [2 * S, 'carol', { type: 'join', call: 'c1' }],
     [2 * S, 'carol', { type: 'leave' }],
-    [2 * S, 'carol', { type: 'join', callId: 'c1' }],
+    [2 * S, 'carol', { type: 'join', call: 'c1' }],
   ],
   end: 4 * S,
   expect: {
@@ -171,8 +172,8 @@ requirement('R5 a group where several joined and one left stays pending; when ev
   peers: ['alice', 'bob', 'carol', 'dave'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol', 'dave'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
-    [2 * S, 'carol', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
+    [2 * S, 'carol', { type: 'join', call: 'c1' }],
     [3 * S + 500, 'carol', { type: 'leave' }],
     [4 * S, 'bob', { type: 'leave' }],
     [5 * S, 'alice', { type: 'leave' }],
@@ -191,8 +192,8 @@ requirement('R5 mid-call check: after one of several leaves, the invitee still s
   peers: ['alice', 'bob', 'carol', 'dave'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol', 'dave'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
-    [S + 3000, 'carol', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
+    [S + 3000, 'carol', { type: 'join', call: 'c1' }],
     [2 * S, 'carol', { type: 'leave' }],
   ],
   end: 3 * S,
@@ -209,9 +210,9 @@ requirement('R6 in a direct call, when one leaves the call ends for the other an
   peers: ['alice', 'bob'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
     [2 * S, 'bob', { type: 'leave' }],
-    [3 * S, 'bob', { type: 'join', callId: 'c1' }],
+    [3 * S, 'bob', { type: 'join', call: 'c1' }],
   ],
   end: 4 * S,
   expect: {
@@ -228,7 +229,7 @@ requirement('R6 a group call goes on while anyone is in it, even alone', {
   peers: ['alice', 'bob', 'carol'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
     [2 * S, 'bob', { type: 'leave' }],
   ],
   end: 5 * S,
@@ -244,16 +245,16 @@ requirement('R7 leave and rejoin as often as wanted, including after the app was
   peers: ['alice', 'bob', 'carol'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
     [2 * S, 'bob', { type: 'leave' }],
-    [3 * S, 'bob', { type: 'join', callId: 'c1' }],
+    [3 * S, 'bob', { type: 'join', call: 'c1' }],
     [4 * S, 'bob', { type: 'crash' }],
     [5 * S, 'bob', { type: 'restart' }],
-    [6 * S, 'bob', { type: 'join', callId: 'c1' }],
+    [6 * S, 'bob', { type: 'join', call: 'c1' }],
     [7 * S, 'bob', { type: 'leave' }],
     [7 * S + 500, 'bob', { type: 'crash' }],
     [8 * S, 'bob', { type: 'restart' }],
-    [9 * S, 'bob', { type: 'join', callId: 'c1' }],
+    [9 * S, 'bob', { type: 'join', call: 'c1' }],
   ],
   end: 10 * S,
   expect: {
@@ -279,17 +280,17 @@ requirement('R8 a peer who rejected is never invited again, not even after eithe
   peers: ['alice', 'bob', 'carol'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'carol', { type: 'reject', callId: 'c1' }],
-    [2 * S, 'bob', { type: 'join', callId: 'c1' }],
+    [S, 'carol', { type: 'reject', call: 'c1' }],
+    [2 * S, 'bob', { type: 'join', call: 'c1' }],
     [3 * S, 'alice', { type: 'leave' }],
-    [4 * S, 'alice', { type: 'join', callId: 'c1' }],
+    [4 * S, 'alice', { type: 'join', call: 'c1' }],
     [5 * S, 'carol', { type: 'crash' }],
     [5 * S + 500, 'carol', { type: 'restart' }],
     [6 * S, 'alice', { type: 'crash' }],
     [6 * S + 500, 'alice', { type: 'restart' }],
     [7 * S, 'bob', { type: 'leave' }],
-    [8 * S, 'alice', { type: 'join', callId: 'c1' }],
-    [9 * S, 'carol', { type: 'join', callId: 'c1' }],
+    [8 * S, 'alice', { type: 'join', call: 'c1' }],
+    [9 * S, 'carol', { type: 'join', call: 'c1' }],
   ],
   end: 10 * S,
   expect: {
@@ -332,8 +333,8 @@ requirement('R10 a joiner sees every participant\'s mute and deafen state at onc
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
     [S / 2, 'alice', { type: 'mute', muted: true }],
     [S - 2000, 'carol', { type: 'deafen', deafened: true }],
-    [S, 'carol', { type: 'join', callId: 'c1' }],
-    [2 * S, 'bob', { type: 'join', callId: 'c1' }],
+    [S, 'carol', { type: 'join', call: 'c1' }],
+    [2 * S, 'bob', { type: 'join', call: 'c1' }],
     [3 * S, 'alice', { type: 'mute', muted: false }],
     [4 * S, 'bob', { type: 'mute', muted: true }],
   ],
@@ -349,8 +350,8 @@ requirement('R10 concurrent state changes reconcile to the latest on every node'
   peers: ['alice', 'bob', 'carol'],
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
-    [S, 'carol', { type: 'join', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
+    [S, 'carol', { type: 'join', call: 'c1' }],
     [2 * S, 'alice', { type: 'mute', muted: true }],
     [2 * S, 'bob', { type: 'deafen', deafened: true }],
     [2 * S, 'alice', { type: 'mute', muted: false }],
@@ -368,8 +369,8 @@ requirement('R11 two incoming calls at once are both pending; each can be answer
   steps: [
     [0, 'alice', { type: 'dial', peers: ['carol'] }],
     [1000, 'bob', { type: 'dial', peers: ['carol'] }],
-    [S, 'carol', { type: 'join', callId: 'c1' }],
-    [2 * S, 'carol', { type: 'join', callId: 'c2' }],
+    [S, 'carol', { type: 'join', call: 'c1' }],
+    [2 * S, 'carol', { type: 'join', call: 'c2' }],
   ],
   end: 3 * S,
   expect: {
@@ -385,8 +386,8 @@ requirement('R11 of two incoming calls, one can be rejected while in the other',
     [0, 'alice', { type: 'dial', peers: ['carol'] }],
     [1000, 'bob', { type: 'dial', peers: ['carol'] }],
     [5000, 'carol', { type: 'list' }],
-    [S, 'carol', { type: 'join', callId: 'c1' }],
-    [2 * S, 'carol', { type: 'reject', callId: 'c2' }],
+    [S, 'carol', { type: 'join', call: 'c1' }],
+    [2 * S, 'carol', { type: 'reject', call: 'c2' }],
   ],
   end: 3 * S,
   expect: {
@@ -438,9 +439,9 @@ requirement('R12 the call listener: list every call with its state; join sets th
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
     [1000, 'carol', { type: 'mute', muted: true }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
-    [2 * S, 'carol', { type: 'join', callId: 'c1' }],
-    [2 * S + 1, 'carol', { type: 'get', callId: 'c1' }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
+    [2 * S, 'carol', { type: 'join', call: 'c1' }],
+    [2 * S + 1, 'carol', { type: 'get', call: 'c1' }],
     [2 * S + 2, 'carol', { type: 'list' }],
   ],
   end: 3 * S,
@@ -472,7 +473,7 @@ requirement('R12 the call listener: list every call with its state; join sets th
   },
 });
 
-const forgedState = (w: CallWorld, participants: string[], status: 'joined' | 'left' = 'joined') =>
+const forgedState = (w: Session, participants: string[], status: 'joined' | 'left' = 'joined') =>
   ({ type: 'state', call: { id: w.id('c1'), initiator: 'alice', participants }, register: { status, muted: false, deafened: false, version: 9 } }) as const;
 
 requirement('R13 authority: messages from a peer not invited are ignored, a call cannot be redescribed, an outsider cannot join', {
@@ -480,11 +481,11 @@ requirement('R13 authority: messages from a peer not invited are ignored, a call
   options: { puppets: ['mallory'] },
   steps: [
     [0, 'alice', { type: 'dial', peers: ['bob', 'carol'] }],
-    [S, 'bob', { type: 'join', callId: 'c1' }],
-    [2 * S, 'mallory', { type: 'forge', to: 'bob', message: (w) => forgedState(w, ['alice', 'bob', 'carol']) }],
-    [2 * S, 'mallory', { type: 'forge', to: 'bob', message: (w) => forgedState(w, ['alice', 'bob', 'carol', 'mallory']) }],
-    [2 * S, 'mallory', { type: 'forge', to: 'carol', message: (w) => forgedState(w, ['alice', 'carol', 'mallory'], 'left') }],
-    [2 * S, 'mallory', { type: 'forge', to: 'alice', message: (w) => ({ type: 'ack', callId: w.id('c1'), version: 99 }) }],
+    [S, 'bob', { type: 'join', call: 'c1' }],
+    [2 * S, 'mallory', forge('bob', (w) => forgedState(w, ['alice', 'bob', 'carol']))],
+    [2 * S, 'mallory', forge('bob', (w) => forgedState(w, ['alice', 'bob', 'carol', 'mallory']))],
+    [2 * S, 'mallory', forge('carol', (w) => forgedState(w, ['alice', 'carol', 'mallory'], 'left'))],
+    [2 * S, 'mallory', forge('alice', (w) => ({ type: 'ack', callId: w.id('c1'), version: 99 }))],
   ],
   end: 4 * S,
   expect: {
@@ -511,11 +512,11 @@ requirement('R14 calls that ended are forgotten after the prune time; a late mes
     [0, 'alice', { type: 'dial', peers: ['bob'] }],
     [500, 'alice', { type: 'hold', to: 'bob' }],
     [600, 'alice', { type: 'mute', muted: true }],
-    [1000, 'bob', { type: 'reject', callId: 'c1' }],
+    [1000, 'bob', { type: 'reject', call: 'c1' }],
     [S, 'alice', { type: 'release', to: 'bob' }],
     ...Array.from({ length: 12 }, (_, k): Step[] => [
       [(k + 2) * S, 'alice', { type: 'dial', peers: ['bob'] }],
-      [(k + 2) * S + 5000, 'bob', { type: 'join', callId: `c${k + 2}` }],
+      [(k + 2) * S + 5000, 'bob', { type: 'join', call: `c${k + 2}` }],
       [(k + 2) * S + 7000, 'alice', { type: 'leave' }],
     ]).flat(),
   ],
