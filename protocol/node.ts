@@ -267,6 +267,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     if (!info.participants.includes(this.self)) return this.violation('not-invited', `${this.self} is not invited to ${info.id}`);
     const tombstone = this.state.tombstones.get(info.id);
     if (tombstone !== undefined && tombstone.until > this.now) {
+      if (!sameInfo(tombstone.info, info)) return this.violation('call-mismatch', `${from} described ${info.id} differently`);
       // A forgotten call: stop the sender's retries and tell it where this node stands.
       this.send(from, { type: 'ack', callId: info.id, version: register.version });
       if (tombstone.register.version > 0) this.send(from, { type: 'state', call: tombstone.info, register: tombstone.register });

@@ -7,7 +7,10 @@
  */
 import type { Millis, PeerId } from './contract.ts';
 import { newCallRecord, type CallRecord } from './call-record.ts';
-import type { CallId, CallInfo, Register } from './wire.ts';
+import { readCallInfo, readRegister, type CallId, type CallInfo, type Register } from './wire.ts';
+
+/** A snapshot is our own, so it is held to the codec's rules but not to a deployment's size limits. */
+const LIMITS = { maxMessageBytes: Infinity, maxParticipants: Infinity };
 
 /** A forgotten call: enough to answer late messages without resurrecting it. */
 export interface Tombstone {
@@ -70,24 +73,35 @@ export function encodeSnapshot(state: DurableState): Uint8Array {
   return encoder.encode(JSON.stringify(json));
 }
 
-/** Decode a snapshot written by `encodeSnapshot`; undefined when it cannot be read. */
+/** Decode a snapshot written by `encodeSnapshot`; undefined when it cannot be read (every field is checked). */
 export function decodeSnapshot(bytes: Uint8Array): DurableState | undefined {
   try {
     const json = JSON.parse(decoder.decode(bytes)) as SnapshotJson;
     if (json.v !== 1 || !Array.isArray(json.calls) || !Array.isArray(json.tombstones)) return undefined;
     const calls = new Map<CallId, CallRecord>();
     for (const c of json.calls) {
-      const record = newCallRecord(c.info);
-      for (const [peer, register] of c.registers) record.registers.set(peer, register);
-      record.everJoined = c.everJoined;
-      record.announced = c.announced;
-      record.pendingShown = c.pendingShown;
-      record.missedEmitted = c.missedEmitted;
-      record.mergedInto = typeof c.mergedInto === 'string' ? c.mergedInto : null;
-      calls.set(c.info.id, record);
+      const record = newCallRecord(readCallInfo(c.info, LIMITS));
+      if (!Array.isArray(c.registers)) return undefined;
+      for (const entry of c.registers) {
+        if (!Array.isArray(entry) || !record.info.participants.includes(entry[0])) return undefined;
+        record.registers.set(entry[0], readRegister(entry[1], false));
+      }
+      for (const flag of ['everJoined', 'announced', 'pendingShown', 'missedEmitted'] as const) {
+        if (typeof c[flag] !== 'boolean') return undefined;
+        record[flag] = c[flag];
+      }
+      if (c.mergedInto !== null && typeof c.mergedInto !== 'string') return undefined;
+      record.mergedInto = c.mergedInto;
+      calls.set(record.info.id, record);
     }
-    const tombstones = new Map(json.tombstones.map((t) => [t.info.id, t] as const));
-    return { muted: json.muted === true, deafened: json.deafened === true, calls, tombstones };
+    const tombstones = new Map<CallId, Tombstone>();
+    for (const t of json.tombstones) {
+      if (typeof t.until !== 'number') return undefined;
+      const info = readCallInfo(t.info, LIMITS);
+      tombstones.set(info.id, { info, register: readRegister(t.register, true), until: t.until });
+    }
+    if (typeof json.muted !== 'boolean' || typeof json.deafened !== 'boolean') return undefined;
+    return { muted: json.muted, deafened: json.deafened, calls, tombstones };
   } catch {
     return undefined;
   }

@@ -143,7 +143,7 @@ function parse(bytes: Uint8Array, limits: CodecLimits): WireMessage {
   const type = msg['type'];
   if (type === 'state') {
     fields(msg, 'message', ['type', 'call', 'register']);
-    return { type, call: callInfo(msg['call'], limits), register: register(msg['register']) };
+    return { type, call: readCallInfo(msg['call'], limits), register: readRegister(msg['register'], false) };
   }
   if (type === 'ack') {
     fields(msg, 'message', ['type', 'callId', 'version']);
@@ -153,7 +153,8 @@ function parse(bytes: Uint8Array, limits: CodecLimits): WireMessage {
   throw new Refusal('unknown-type', `message.type ${JSON.stringify(type)} is not state or ack`);
 }
 
-function callInfo(value: unknown, limits: CodecLimits): CallInfo {
+/** Validate a call description (also used for persisted snapshots); throws on anything invalid. */
+export function readCallInfo(value: unknown, limits: CodecLimits): CallInfo {
   const call = record(value, 'call');
   fields(call, 'call', ['id', 'initiator', 'participants']);
   const initiator = peer(call['initiator'], 'call.initiator');
@@ -168,15 +169,17 @@ function callInfo(value: unknown, limits: CodecLimits): CallInfo {
   return { id: callId(call['id'], 'call.id'), initiator, participants };
 }
 
-function register(value: unknown): Register {
+/** Validate a register (`invited` only where allowed: never on the wire); throws on anything invalid. */
+export function readRegister(value: unknown, allowInvited: boolean): Register {
   const reg = record(value, 'register');
   fields(reg, 'register', ['status', 'muted', 'deafened', 'version']);
   const status = reg['status'];
   if (typeof status !== 'string') throw new Refusal('wrong-type', 'register.status must be a string');
-  if (status !== 'joined' && status !== 'left' && status !== 'rejected') {
+  if (status !== 'joined' && status !== 'left' && status !== 'rejected' && !(allowInvited && status === 'invited')) {
     throw new Refusal('out-of-range', `register.status ${JSON.stringify(status)} is not joined, left or rejected`);
   }
-  return { status, muted: bool(reg['muted'], 'register.muted'), deafened: bool(reg['deafened'], 'register.deafened'), version: version(reg['version'], 'register.version', 1) };
+  const v = version(reg['version'], 'register.version', status === 'invited' ? 0 : 1);
+  return { status, muted: bool(reg['muted'], 'register.muted'), deafened: bool(reg['deafened'], 'register.deafened'), version: v };
 }
 
 function record(value: unknown, field: string): Record<string, unknown> {

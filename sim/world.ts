@@ -218,6 +218,31 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
     for (const { route, channel } of this.select(from, to, selector)) this.linkOf(route, channel).release();
   }
 
+  /** Release every held link at once. */
+  releaseAll(): void {
+    this.fault('release-all', {});
+    for (const routes of this.routes.values()) for (const route of routes.values()) for (const link of Object.values(route.links)) link.release();
+  }
+
+  /**
+   * Stop every impairment that loses or damages packets (loss, duplication, corruption, stalls) on every
+   * link, now and for links made later; delays, jitter, capacity and slots stay. The quiet phase of a
+   * liveness check runs on this network.
+   */
+  stopLosses(): void {
+    const calm = (m: LinkOverrides): LinkOverrides => ({ ...m, loss: { model: 'none' }, duplicate: 0, corrupt: 0, stall: null });
+    for (const ch of CHANNELS) this.defaults[ch] = resolveLinkModel(PERFECT_LINK, calm(this.defaults[ch]), ch);
+    for (const routes of this.routes.values()) {
+      for (const route of routes.values()) {
+        for (const ch of CHANNELS) {
+          if (route.overrides[ch] !== undefined) route.overrides[ch] = calm(route.overrides[ch]!);
+          route.links[ch]?.setModel(resolveLinkModel(this.defaults[ch], route.overrides[ch], `links.${route.from}>${route.to}/${ch}`));
+        }
+      }
+    }
+    this.fault('stop-losses', {});
+  }
+
   /** Crash node `id`: volatile state and pending timers are lost; its persisted snapshot is kept. */
   crash(id: PeerId): void {
     this.fault('crash', { node: id });

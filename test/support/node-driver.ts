@@ -28,13 +28,13 @@ export function drive(node: CallNode, input: NodeInput<CallCommand>): Step {
   return { outcome, outputs };
 }
 
-/** A `state` message: `owner`'s register in `call` (the owner is whoever sends it). */
-export function stateMessage(call: CallInfo, status: Exclude<MemberStatus, 'invited'>, version: number, flags: { muted?: boolean; deafened?: boolean } = {}): WireMessage {
+/** A `state` message: the sender's register in `call`. */
+export function stateMessage(call: CallInfo, status: Exclude<MemberStatus, 'invited'>, version: number, flags: { muted?: boolean; deafened?: boolean } = {}): Extract<WireMessage, { type: 'state' }> {
   return { type: 'state', call, register: { status, muted: flags.muted ?? false, deafened: flags.deafened ?? false, version } };
 }
 
 /** An `ack` message. */
-export function ackMessage(callId: CallId, version: number): WireMessage {
+export function ackMessage(callId: CallId, version: number): Extract<WireMessage, { type: 'ack' }> {
   return { type: 'ack', callId, version };
 }
 
@@ -53,6 +53,10 @@ export class NodeDriver {
   private now: Millis = 0;
   private readonly names = new Map<CallId, { name: string; info: CallInfo | undefined }>();
   private unnamed = 0;
+  /** Timers the node has armed and not cancelled: name → deadline (cleared by a restart). */
+  readonly armed = new Map<string, Millis>();
+  /** Called after every input except queries. */
+  observe: ((step: Rendered) => void) | undefined;
 
   /** A node `id` whose random source counts 1, 2, 3, … (so its first call id is `0000000100000002`). */
   constructor(
@@ -76,11 +80,23 @@ export class NodeDriver {
     throw new Error(`no call named ${name}`);
   }
 
+  /** A driver for the same identity and call names whose node has not started yet (see `restart`). */
+  fork(): NodeDriver {
+    const fork = new NodeDriver(this.id, this.config);
+    for (const [id, entry] of this.names) fork.names.set(id, { ...entry });
+    fork.unnamed = this.unnamed;
+    return fork;
+  }
+
   /** Feed any input. */
   input(input: NodeInput<CallCommand>): Rendered {
-    this.now = input.now;
-    const step = drive(this.node, input);
-    return { ...step, lines: step.outputs.map((o) => this.output(o)) };
+    const step = this.run(input);
+    for (const o of step.outputs) {
+      if (o.type === 'setTimer') this.armed.set(o.timer, o.at);
+      else if (o.type === 'cancelTimer') this.armed.delete(o.timer);
+    }
+    this.observe?.(step);
+    return step;
   }
 
   command(now: Millis, command: CallCommand): Rendered {
@@ -98,19 +114,37 @@ export class NodeDriver {
   /** Turn the app off and on: a fresh node (same identity and random stream) started from `snapshot`. */
   restart(now: Millis, snapshot: Uint8Array | undefined): Rendered {
     this.node = new CallNode(this.context, this.config);
+    this.armed.clear();
     return this.input({ type: 'start', now, snapshot });
+  }
+
+  /** Fire every armed timer due by `until`, earliest first; the steps, in order. */
+  advance(until: Millis): Rendered[] {
+    const steps: Rendered[] = [];
+    for (;;) {
+      let due: [string, Millis] | undefined;
+      for (const entry of this.armed) if (entry[1] <= until && (due === undefined || entry[1] < due[1])) due = entry;
+      if (due === undefined) return steps;
+      this.armed.delete(due[0]);
+      steps.push(this.timer(Math.max(due[1], this.now), due[0]));
+    }
   }
 
   /** Answer a query, which must succeed without output. */
   query(command: CallCommand): unknown {
-    const step = this.input({ type: 'command', now: this.now, command });
+    const step = this.run({ type: 'command', now: this.now, command });
     if (!step.outcome.ok || step.outputs.length > 0) throw new Error(`query ${command.type}: ${JSON.stringify(step.outcome)}, ${step.lines.join('; ')}`);
     return step.outcome.value;
   }
 
+  /** The `list` answer. */
+  views(): CallView[] {
+    return this.query({ type: 'list' }) as CallView[];
+  }
+
   /** The `list` answer, rendered. */
   list(): string[] {
-    return (this.query({ type: 'list' }) as CallView[]).map((v) => this.view(v));
+    return this.views().map((v) => this.view(v));
   }
 
   /** The `get` answer for the call named `name`, rendered. */
@@ -126,7 +160,8 @@ export class NodeDriver {
   view(v: CallView): string {
     const people = v.participants.map((p) => `${p.peer}:${p.status}${p.muted ? '+muted' : ''}${p.deafened ? '+deaf' : ''}/v${p.version}`);
     const flags = (['active', 'pending', 'ringing', 'ended'] as const).filter((f) => v[f]).map((f) => ` ${f}`);
-    return `${this.label(v.callId)} ${v.kind} by ${v.initiator} self=${v.self} [${people.join(' ')}]${flags.join('')}`;
+    const merged = v.mergedInto === undefined ? '' : ` merged-into ${this.label(v.mergedInto)}`;
+    return `${this.label(v.callId)} ${v.kind} by ${v.initiator} self=${v.self} [${people.join(' ')}]${flags.join('')}${merged}`;
   }
 
   /** A wire message: `state G left muted v2`, `ack G v2`, or `?checksum` when the codec refuses it. */
@@ -137,6 +172,12 @@ export class NodeDriver {
     if (m.type === 'ack') return `ack ${this.label(m.callId)} v${m.version}`;
     const r = m.register;
     return `state ${this.describeCall(m.call)} ${r.status}${r.muted ? ' muted' : ''}${r.deafened ? ' deaf' : ''} v${r.version}`;
+  }
+
+  private run(input: NodeInput<CallCommand>): Rendered {
+    this.now = input.now;
+    const step = drive(this.node, input);
+    return { ...step, lines: step.outputs.map((o) => this.output(o)) };
   }
 
   private output(o: NodeOutput<CallEvent>): string {

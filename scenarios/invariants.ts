@@ -1,0 +1,239 @@
+/**
+ * Invariants: the oracles that judge any run of any call protocol, scripted or fuzzed.
+ *
+ * Theory of operation. Safety invariants are checked on a node every time it settles after an input
+ * (the world's `observe` hook): the checker asks the node for its call list (an untraced query) and
+ * compares it with what it knows of the run so far; events and faults are checked as they are traced.
+ * Liveness invariants are checked once, at the end of a quiet phase in which faults have stopped and
+ * the network no longer loses packets (the runner arranges it). Every invariant names the requirement
+ * it guards (R1–R14 of the reference protocol's issue, or `contract`), and a violation reports the node,
+ * the simulated time and the trace events that led there.
+ *
+ * The checker knows each owner's register history: what a participant wrote at each version, taken
+ * from the owner's own view when it settles (before any message about it can leave). Every other
+ * node's picture of that participant must be one of those writes, and never an older one than it has
+ * already shown.
+ */
+import type { CallView } from '../protocol/api.ts';
+import type { PeerId } from '../protocol/contract.ts';
+import { encodeTraceEvent, TraceRing, type TraceEvent, type TraceSink } from '../sim/index.ts';
+import type { Session } from './session.ts';
+
+/** A broken invariant. */
+export interface Violation {
+  /** The invariant's name. */
+  readonly invariant: string;
+  /** The requirement it guards. */
+  readonly requirement: string;
+  /** The node where it broke. */
+  readonly node: PeerId;
+  /** Simulated time (ms). */
+  readonly atMs: number;
+  /** What was wrong. */
+  readonly message: string;
+  /** The last trace events involving the node, oldest first. */
+  readonly context: readonly string[];
+}
+
+/** Every invariant: name → requirement guarded and one-line statement. */
+export const INVARIANTS = {
+  'one-active-call': ['R11', 'a node is in at most one call at a time'],
+  'invitees-only': ['R13', 'a node knows a call only if it is invited, and only invitees are members'],
+  'call-description-agrees': ['R13', 'every node describes a call (initiator, participants) the same way'],
+  'kind-matches': ['R1', 'two participants make a direct call, three or more a group call'],
+  'register-integrity': ['R13', 'a participant is only ever shown as its owner wrote it'],
+  'no-going-back': ['R4', 'the version a node shows for a participant never decreases: a left participant is not brought back'],
+  'owner-versions-unique': ['R4', 'an owner never writes two different registers with the same version'],
+  'rejection-sticks': ['R8', 'a rejecter stays rejected, across restarts, and is never offered the call again'],
+  'direct-call-ends': ['R6', 'nobody stays in a direct call after the other side left or rejected'],
+  'pending-definition': ['R5', 'a call is pending exactly while someone else is in it and the node is not, has not rejected it, and it has not ended'],
+  'missed-only-if-never-joined': ['R9', 'a missed call is reported once, and only to an invitee who never joined'],
+  'core-never-throws': ['contract', 'a protocol node never throws'],
+  'agreement': ['R4/R10', 'after the network heals, every node agrees on every participant\'s membership, mute and deafen'],
+  'offer-reaches-invitees': ['R3', 'after the network heals, every online invitee of a live call knows it'],
+  'missed-call-reported': ['R9', 'after the network heals, every invitee who never joined a call that is over got a missed call'],
+  'glare-resolves': ['R11', 'two peers who dialed each other do not stay in two separate calls'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+/** An invariant's name. */
+export type InvariantName = keyof typeof INVARIANTS;
+
+const CONTEXT = 12;
+
+/** Checks every safety invariant during a run and the liveness invariants at its end. */
+export class InvariantChecker implements TraceSink {
+  /** Violations found so far, in order. */
+  readonly violations: Violation[] = [];
+  private readonly recent = new TraceRing(256);
+  private readonly infos = new Map<string, string>();
+  /** call → owner → version → register key */
+  private readonly history = new Map<string, Map<PeerId, Map<number, string>>>();
+  /** node → call → participant → highest version shown */
+  private readonly shown = new Map<PeerId, Map<string, Map<PeerId, number>>>();
+  private readonly rejected = new Set<string>();
+  private readonly everJoined = new Set<string>();
+  private readonly missed = new Set<string>();
+  private session: Session | undefined;
+
+  /** Watch `session`: check each node whenever it settles. The checker must also be one of its trace sinks. */
+  attach(session: Session): this {
+    this.session = session;
+    session.world.observe((host) => this.checkNode(host.id));
+    return this;
+  }
+
+  record(e: TraceEvent): void {
+    this.recent.record(e);
+    if (e.kind === 'event') {
+      const ev = e.event as { type: string; callId: string };
+      const key = `${e.node}|${ev.callId}`;
+      if ((ev.type === 'incoming' || ev.type === 'pending') && this.rejected.has(key)) {
+        this.fail('rejection-sticks', e.node, e.t, `${ev.type} event for call ${ev.callId}, which it rejected`);
+      } else if (ev.type === 'joined') {
+        this.everJoined.add(key);
+      } else if (ev.type === 'missed') {
+        if (this.everJoined.has(key)) this.fail('missed-only-if-never-joined', e.node, e.t, `missed call ${ev.callId} after having joined it`);
+        else if (this.missed.has(key)) this.fail('missed-only-if-never-joined', e.node, e.t, `second missed call for ${ev.callId}`);
+        this.missed.add(key);
+      }
+    } else if (e.kind === 'fault' && e.fault === 'node-threw') {
+      const d = e.detail as { node: PeerId; error: string };
+      this.fail('core-never-throws', d.node, e.t, d.error);
+    }
+  }
+
+  /** Check every safety invariant on `node` now. */
+  checkNode(node: PeerId): void {
+    const session = this.session!;
+    const t = session.world.now;
+    const views = session.views(node);
+    const seen = this.shown.get(node);
+    if (seen !== undefined && seen.size > views.length) {
+      // a forgotten call may be learned afresh later: its versions start over
+      const known = new Set(views.map((v) => v.callId));
+      for (const callId of seen.keys()) if (!known.has(callId)) seen.delete(callId);
+    }
+    const active = views.filter((v) => v.active);
+    if (active.length > 1) this.fail('one-active-call', node, t, `in ${active.length} calls at once: ${active.map((v) => v.callId).join(', ')}`);
+    for (const v of views) this.checkView(node, v, t);
+  }
+
+  /** Check the liveness invariants on every online node (call at the end of the quiet phase). */
+  checkLiveness(): void {
+    const session = this.session!;
+    const t = session.world.now;
+    const online = session.peers.filter((p) => session.world.host(p).state === 'up' && session.world.host(p).protocol.name !== 'puppet');
+    const views = new Map(online.map((p) => [p, new Map(session.views(p).map((v) => [v.callId, v]))]));
+    const calls = new Set([...views.values()].flatMap((m) => [...m.keys()]));
+    for (const callId of calls) {
+      const holders = online.filter((p) => views.get(p)!.has(callId));
+      const sample = views.get(holders[0]!)!.get(callId)!;
+      // The agreed register of each participant: the owner's own if it is online, else the newest seen.
+      const agreed = new Map(
+        sample.participants.map((p) => {
+          const own = views.get(p.peer)?.get(callId)?.participants.find((q) => q.peer === p.peer);
+          const newest = holders.map((h) => views.get(h)!.get(callId)!.participants.find((q) => q.peer === p.peer)!).reduce((a, b) => (b.version > a.version ? b : a));
+          return [p.peer, own ?? newest] as const;
+        }),
+      );
+      for (const h of holders) {
+        const view = views.get(h)!.get(callId)!;
+        if (view.self === 'rejected') continue; // a rejecter is told nothing more
+        for (const p of view.participants) {
+          const a = agreed.get(p.peer)!;
+          if (registerKey(p) !== registerKey(a) || p.version !== a.version) {
+            this.fail('agreement', h, t, `call ${callId}: sees ${p.peer} as ${describe(p)}, but it is ${describe(a)}`);
+          }
+        }
+      }
+      const live = [...agreed.values()].some((p) => p.status === 'joined');
+      for (const invitee of sample.participants) {
+        const status = agreed.get(invitee.peer)!.status;
+        if (live && status !== 'rejected' && online.includes(invitee.peer) && !holders.includes(invitee.peer)) {
+          this.fail('offer-reaches-invitees', invitee.peer, t, `does not know live call ${callId}`);
+        }
+      }
+      if (!live) {
+        for (const h of holders) {
+          const view = views.get(h)!.get(callId)!;
+          const key = `${h}|${callId}`;
+          if (view.self !== 'rejected' && view.mergedInto === undefined && !this.everJoined.has(key) && !this.missed.has(key)) {
+            this.fail('missed-call-reported', h, t, `call ${callId} is over, ${h} never joined it, and no missed call was reported`);
+          }
+        }
+      }
+    }
+    this.checkGlare(online, views, t);
+  }
+
+  private checkGlare(online: PeerId[], views: Map<PeerId, Map<string, CallView>>, t: number): void {
+    const waiting = (a: PeerId, b: PeerId) =>
+      [...views.get(a)!.values()].find((v) => v.kind === 'direct' && v.active && v.initiator === a && v.participants.some((p) => p.peer === b && p.status === 'invited'));
+    for (const a of online) {
+      for (const b of online) {
+        if (a < b && waiting(a, b) && waiting(b, a)) this.fail('glare-resolves', a, t, `${a} and ${b} each wait in their own direct call to the other`);
+      }
+    }
+  }
+
+  private checkView(node: PeerId, v: CallView, t: number): void {
+    const callId = v.callId;
+    const key = `${node}|${callId}`;
+    const ids = v.participants.map((p) => p.peer);
+    if (!ids.includes(node)) this.fail('invitees-only', node, t, `knows call ${callId} it is not invited to`);
+    const info = `${v.initiator}:${ids.join(',')}`;
+    const known = this.infos.get(callId);
+    if (known === undefined) this.infos.set(callId, info);
+    else if (known !== info) this.fail('call-description-agrees', node, t, `describes ${callId} as ${info}, elsewhere ${known}`);
+    if (v.kind !== (ids.length === 2 ? 'direct' : 'group')) this.fail('kind-matches', node, t, `${callId} has ${ids.length} participants but is ${v.kind}`);
+    if (this.rejected.has(key) && v.self !== 'rejected') this.fail('rejection-sticks', node, t, `rejected ${callId} but now shows itself ${v.self}`);
+    if (v.self === 'rejected') this.rejected.add(key);
+    if (v.self === 'joined') this.everJoined.add(key);
+    if (v.kind === 'direct' && v.self === 'joined') {
+      const gone = v.participants.find((p) => p.status === 'left' || p.status === 'rejected');
+      if (gone !== undefined) this.fail('direct-call-ends', node, t, `still in direct call ${callId} although ${gone.peer} ${gone.status}`);
+    }
+    const someoneElseIn = v.participants.some((p) => p.peer !== node && p.status === 'joined');
+    const pending = v.mergedInto === undefined && !v.ended && v.self !== 'joined' && v.self !== 'rejected' && someoneElseIn;
+    if (v.pending !== pending) this.fail('pending-definition', node, t, `${callId} shown ${v.pending ? '' : 'not '}pending (${v.participants.map(describe).join(', ')})`);
+    let owners = this.history.get(callId);
+    if (owners === undefined) this.history.set(callId, (owners = new Map()));
+    let seen = this.shown.get(node);
+    if (seen === undefined) this.shown.set(node, (seen = new Map()));
+    let seenHere = seen.get(callId);
+    if (seenHere === undefined) seen.set(callId, (seenHere = new Map()));
+    for (const p of v.participants) {
+      let writes = owners.get(p.peer);
+      if (writes === undefined) owners.set(p.peer, (writes = new Map()));
+      const rk = registerKey(p);
+      const written = writes.get(p.version);
+      if (p.peer === node && p.version > 0) {
+        if (written === undefined) writes.set(p.version, rk);
+        else if (written !== rk) this.fail('owner-versions-unique', node, t, `wrote version ${p.version} of its register in ${callId} twice: ${written} then ${rk}`);
+      } else if (p.version > 0 && written !== undefined && written !== rk) {
+        this.fail('register-integrity', node, t, `shows ${p.peer} in ${callId} as ${rk} v${p.version}, which ${p.peer} wrote as ${written}`);
+      }
+      const before = seenHere.get(p.peer) ?? 0;
+      if (p.version < before) this.fail('no-going-back', node, t, `shows ${p.peer} in ${callId} at v${p.version} after v${before}`);
+      else seenHere.set(p.peer, p.version);
+    }
+  }
+
+  private fail(invariant: InvariantName, node: PeerId, atMs: number, message: string): void {
+    const involves = (e: TraceEvent) => ('node' in e && e.node === node) || ('to' in e && e.to === node) || ('from' in e && e.from === node);
+    const context = this.recent
+      .events()
+      .filter(involves)
+      .slice(-CONTEXT)
+      .map(encodeTraceEvent);
+    this.violations.push({ invariant, requirement: INVARIANTS[invariant][0], node, atMs, message, context });
+  }
+}
+
+function registerKey(p: { status: string; muted: boolean; deafened: boolean }): string {
+  return `${p.status}${p.muted ? '+m' : ''}${p.deafened ? '+d' : ''}`;
+}
+
+function describe(p: { peer: PeerId; status: string; muted: boolean; deafened: boolean; version: number }): string {
+  return `${p.peer}:${registerKey(p)} v${p.version}`;
+}

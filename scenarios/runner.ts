@@ -1,0 +1,94 @@
+/**
+ * Runs one scenario on one network with one seed and one protocol, and judges it.
+ *
+ * Theory of operation: a `Session` runs the script for `durationMs` while the `InvariantChecker` watches
+ * every node settle. Then, unless the scenario opts out, the quiet phase begins: every partition heals,
+ * every held link is released, paused nodes resume, switched-off nodes start again, and the network stops
+ * losing packets (it keeps its delays); after `boundMs` the liveness invariants are checked. Finally the
+ * scenario's own expectations run. The report carries every violation, the trace hash (the same seed
+ * gives the same hash) and the run's size.
+ */
+import type { PeerId } from '../protocol/contract.ts';
+import { TraceHasher, type NetworkSpec, type TraceSink } from '../sim/index.ts';
+import { InvariantChecker, type Violation } from './invariants.ts';
+import type { ProtocolChoice } from './protocols.ts';
+import { DEFAULT_SETTLE_MS, networkLabel, type Scenario } from './scenario.ts';
+import { Session } from './session.ts';
+
+/** How to run a scenario. */
+export interface RunOptions {
+  /** The network (a preset name or settings). */
+  readonly network: NetworkSpec;
+  /** Root seed. */
+  readonly seed: number;
+  /** The protocol. */
+  readonly protocol: ProtocolChoice;
+  /** Compute the trace hash (default true; the fuzzer skips it for speed). */
+  readonly hash?: boolean;
+  /** Extra trace sinks. */
+  readonly trace?: readonly TraceSink[];
+}
+
+/** The verdict of one run, as `--json` prints it. */
+export interface RunReport {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly network: string;
+  readonly protocol: string;
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+  readonly traceHash: string | undefined;
+  readonly stats: { readonly events: number; readonly messages: number; readonly simulatedMs: number; readonly wallMs: number };
+}
+
+/** Run `scenario` once and judge it. */
+export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
+  const started = performance.now();
+  const checker = new InvariantChecker();
+  const hasher = options.hash === false ? undefined : new TraceHasher();
+  const session = new Session(scenario.peers, {
+    protocol: options.protocol.make(scenario.config),
+    network: options.network,
+    ...(scenario.media === undefined ? {} : { media: scenario.media }),
+    ...(scenario.links === undefined ? {} : { links: scenario.links }),
+    seed: options.seed,
+    ...(scenario.offline === undefined ? {} : { offline: scenario.offline }),
+    ...(scenario.puppets === undefined ? {} : { puppets: scenario.puppets }),
+    trace: [checker, ...(hasher ? [hasher] : []), ...(options.trace ?? [])],
+  });
+  checker.attach(session);
+  session.script(scenario.steps).until(scenario.durationMs);
+  if (scenario.settle !== false) {
+    quiet(session, scenario.puppets ?? []);
+    session.until(scenario.durationMs + (scenario.settle?.boundMs ?? DEFAULT_SETTLE_MS));
+    checker.checkLiveness();
+  }
+  const violations = [...checker.violations];
+  for (const message of scenario.expect?.(session) ?? []) {
+    violations.push({ invariant: 'expectation', requirement: scenario.requirements.join('/'), node: '-', atMs: session.world.now, message, context: [] });
+  }
+  return {
+    scenario: scenario.name,
+    seed: session.world.seed,
+    network: networkLabel(options.network),
+    protocol: options.protocol.name,
+    ok: violations.length === 0,
+    violations,
+    traceHash: hasher?.digest(),
+    stats: { events: session.world.scheduler.eventsRun, messages: session.world.stats.sent, simulatedMs: session.world.now, wallMs: performance.now() - started },
+  };
+}
+
+/** End every fault: heal, release, resume, restart, and stop losses. */
+function quiet(session: Session, puppets: readonly PeerId[]): void {
+  const world = session.world;
+  world.heal();
+  world.releaseAll();
+  world.stopLosses();
+  for (const peer of session.peers) {
+    if (puppets.includes(peer)) continue;
+    const state = world.host(peer).state;
+    if (state === 'paused') world.resume(peer);
+    else if (state === 'down') world.restart(peer);
+  }
+}
