@@ -109,11 +109,26 @@ export function isNewer(call: CallRecord, owner: PeerId, register: Register): bo
   return register.version > registerOf(call, owner).version;
 }
 
+/** The derivation rules a node applies, gathered so a variant of the protocol can swap one out. */
+export interface CallRules {
+  /** R6: the direct call has ended. */
+  readonly hasEnded: (call: CallRecord) => boolean;
+  /** R5: the call is pending for `self`. */
+  readonly isPending: (call: CallRecord, self: PeerId) => boolean;
+  /** R14: the call may be forgotten. */
+  readonly isIdle: (call: CallRecord, self: PeerId) => boolean;
+  /** R4: a received register replaces the one held. */
+  readonly isNewer: (call: CallRecord, owner: PeerId, register: Register) => boolean;
+}
+
+/** The reference protocol's rules. */
+export const RULES: CallRules = Object.freeze({ hasEnded, isPending, isIdle, isNewer });
+
 /** The application's view of `call` as `self` sees it. */
-export function viewOf(call: CallRecord, self: PeerId): CallView {
+export function viewOf(call: CallRecord, self: PeerId, rules: CallRules = RULES): CallView {
   const participants: ParticipantView[] = call.info.participants.map((peer) => ({ peer, ...registerOf(call, peer) }));
   const mine = registerOf(call, self).status;
-  const pending = isPending(call, self);
+  const pending = rules.isPending(call, self);
   return {
     callId: call.info.id,
     kind: kindOf(call.info),
@@ -123,7 +138,7 @@ export function viewOf(call: CallRecord, self: PeerId): CallView {
     active: mine === 'joined',
     pending,
     ringing: pending && call.ringing,
-    ended: hasEnded(call),
+    ended: rules.hasEnded(call),
     ...(call.mergedInto === null ? {} : { mergedInto: call.mergedInto }),
   };
 }

@@ -22,19 +22,7 @@
  * typed error before anything changes; remote violations are counted and ignored; nothing throws.
  */
 import type { CallCommand, CallEvent, CallView, LeaveReason, MisuseCode, NodeStats } from './api.ts';
-import {
-  hasEnded,
-  isIdle,
-  isNewer,
-  isPending,
-  joinedPeers,
-  kindOf,
-  newCallRecord,
-  registerOf,
-  sameInfo,
-  viewOf,
-  type CallRecord,
-} from './call-record.ts';
+import { joinedPeers, kindOf, newCallRecord, registerOf, RULES, sameInfo, viewOf as view, type CallRecord, type CallRules } from './call-record.ts';
 import { resolveConfig, type ProtocolConfig } from './config.ts';
 import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
 import { decodeSnapshot, encodeSnapshot, type DurableState } from './snapshot.ts';
@@ -45,9 +33,11 @@ const PEER_ID = /^[\x21-\x7e]{1,64}$/;
 
 /** One node of the reference call protocol. */
 export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
-  private readonly config: ProtocolConfig;
-  private readonly self: PeerId;
-  private state: DurableState = { muted: false, deafened: false, calls: new Map(), tombstones: new Map() };
+  /** The derivation rules (call-record.ts); a protocol variant may replace one. */
+  protected rules: CallRules = RULES;
+  protected readonly config: ProtocolConfig;
+  protected readonly self: PeerId;
+  protected state: DurableState = { muted: false, deafened: false, calls: new Map(), tombstones: new Map() };
   private outputs: NodeOutput<CallEvent>[] = [];
   private head = 0;
   private now: Millis = 0;
@@ -103,7 +93,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
 
   // ---- inputs -----------------------------------------------------------------------------------
 
-  private start(snapshot: Uint8Array | undefined): Outcome {
+  protected start(snapshot: Uint8Array | undefined): Outcome {
     if (snapshot === undefined) return OK;
     const restored = decodeSnapshot(snapshot);
     if (restored === undefined) return misuse('bad-command', 'the persisted snapshot cannot be read; starting empty');
@@ -116,7 +106,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     return OK;
   }
 
-  private receive(from: PeerId, channel: Channel, bytes: Uint8Array): Outcome {
+  protected receive(from: PeerId, channel: Channel, bytes: Uint8Array): Outcome {
     if (channel !== 'signaling') return this.violation('wrong-channel', `message from ${from} on the ${channel} channel`);
     const decoded = decodeMessage(bytes, this.config);
     if (!decoded.ok) {
@@ -134,7 +124,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     }
   }
 
-  private timer(name: string): Outcome {
+  protected timer(name: string): Outcome {
     const timer = parseTimer(name);
     if (timer === undefined) return OK;
     if (timer.kind === 'antiEntropy') {
@@ -165,7 +155,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
 
   // ---- user commands ----------------------------------------------------------------------------
 
-  private command(command: CallCommand): Outcome {
+  protected command(command: CallCommand): Outcome {
     if (typeof command !== 'object' || command === null) return misuse('bad-command', 'a command must be an object with a type');
     switch (command.type) {
       case 'dial':
@@ -176,7 +166,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
         const refusal = this.joinRefusal(call);
         if (refusal !== undefined) return refusal;
         this.joinCall(call);
-        return { ok: true, value: viewOf(call, this.self) };
+        return { ok: true, value: this.viewOf(call, this.self) };
       }
       case 'reject': {
         const call = this.findCall(command.callId);
@@ -214,10 +204,10 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
         return OK;
       }
       case 'list':
-        return { ok: true, value: [...this.state.calls.values()].map((c) => viewOf(c, this.self)) };
+        return { ok: true, value: [...this.state.calls.values()].map((c) => this.viewOf(c, this.self)) };
       case 'get': {
         const call = this.findCall(command.callId);
-        return 'info' in call ? { ok: true, value: viewOf(call, this.self) } : call;
+        return 'info' in call ? { ok: true, value: this.viewOf(call, this.self) } : call;
       }
       case 'stats': {
         const stats: NodeStats = { calls: this.state.calls.size, tombstones: this.state.tombstones.size, violations: { ...this.violations }, malformed: { ...this.malformed } };
@@ -228,7 +218,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     }
   }
 
-  private dial(peers: unknown): Outcome {
+  protected dial(peers: unknown): Outcome {
     if (!Array.isArray(peers) || !peers.every((p): p is PeerId => typeof p === 'string' && PEER_ID.test(p))) {
       return misuse('bad-command', 'dial needs a list of peer ids (1 to 64 printable characters)');
     }
@@ -238,10 +228,10 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     if (peers.length + 1 > this.config.maxParticipants) return misuse('too-many-peers', `at most ${this.config.maxParticipants - 1} peers`);
     // Dialing someone whose direct call to us is pending answers it instead of making a second call.
     if (peers.length === 1) {
-      const theirs = [...this.state.calls.values()].find((c) => kindOf(c.info) === 'direct' && c.info.participants.includes(peers[0]!) && isPending(c, this.self));
+      const theirs = [...this.state.calls.values()].find((c) => kindOf(c.info) === 'direct' && c.info.participants.includes(peers[0]!) && this.rules.isPending(c, this.self));
       if (theirs !== undefined) {
         this.joinCall(theirs);
-        return { ok: true, value: viewOf(theirs, this.self) };
+        return { ok: true, value: this.viewOf(theirs, this.self) };
       }
     }
     const id = this.newCallId();
@@ -249,20 +239,20 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     call.announced = true;
     this.state.calls.set(id, call);
     this.joinCall(call);
-    return { ok: true, value: viewOf(call, this.self) };
+    return { ok: true, value: this.viewOf(call, this.self) };
   }
 
-  private joinRefusal(call: CallRecord): Outcome | undefined {
+  protected joinRefusal(call: CallRecord): Outcome | undefined {
     const mine = registerOf(call, this.self).status;
     if (mine === 'joined') return misuse('already-joined', `already in ${call.info.id}`);
     if (mine === 'rejected') return misuse('call-rejected', `${call.info.id} was rejected`);
-    if (hasEnded(call)) return misuse('call-ended', `the direct call ${call.info.id} has ended`);
+    if (this.rules.hasEnded(call)) return misuse('call-ended', `the direct call ${call.info.id} has ended`);
     return undefined;
   }
 
   // ---- messages ---------------------------------------------------------------------------------
 
-  private onState(from: PeerId, info: CallInfo, register: Register): Outcome {
+  protected onState(from: PeerId, info: CallInfo, register: Register): Outcome {
     if (!info.participants.includes(from)) return this.violation('sender-not-invited', `${from} is not invited to ${info.id}`);
     if (!info.participants.includes(this.self)) return this.violation('not-invited', `${this.self} is not invited to ${info.id}`);
     const tombstone = this.state.tombstones.get(info.id);
@@ -281,7 +271,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     } else if (!sameInfo(call.info, info)) {
       return this.violation('call-mismatch', `${from} described ${info.id} differently`);
     }
-    if (isNewer(call, from, register)) {
+    if (this.rules.isNewer(call, from, register)) {
       call.registers.set(from, register);
       this.dirty = true;
       if (register.status === 'rejected' && call.retries.delete(from)) this.armRetransmit(call);
@@ -295,7 +285,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     return OK;
   }
 
-  private onAck(from: PeerId, callId: CallId, version: number): Outcome {
+  protected onAck(from: PeerId, callId: CallId, version: number): Outcome {
     const call = this.state.calls.get(callId);
     if (call === undefined) return OK;
     if (!call.info.participants.includes(from)) return this.violation('sender-not-invited', `${from} is not invited to ${callId}`);
@@ -305,7 +295,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   }
 
   /** Two unanswered direct calls between the same two peers: both sides keep the one with the smaller id. */
-  private resolveGlare(incoming: CallRecord): void {
+  protected resolveGlare(incoming: CallRecord): void {
     if (kindOf(incoming.info) !== 'direct') return;
     const other = incoming.info.participants.find((p) => p !== this.self)!;
     for (const mine of this.state.calls.values()) {
@@ -331,7 +321,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
 
   // ---- membership changes -----------------------------------------------------------------------
 
-  private joinCall(call: CallRecord, switchReason: LeaveReason = 'switched'): void {
+  protected joinCall(call: CallRecord, switchReason: LeaveReason = 'switched'): void {
     const active = this.activeCall();
     if (active !== undefined && active !== call) {
       this.leaveCall(active, switchReason);
@@ -344,19 +334,19 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     for (const peer of joinedPeers(call)) {
       if (peer !== this.self) call.shown.set(peer, { muted: registerOf(call, peer).muted, deafened: registerOf(call, peer).deafened });
     }
-    this.event({ type: 'joined', callId: call.info.id, call: viewOf(call, this.self) });
+    this.event({ type: 'joined', callId: call.info.id, call: this.viewOf(call, this.self) });
     this.armAntiEntropy();
     this.reconcile(call);
   }
 
-  private leaveCall(call: CallRecord, reason: LeaveReason): void {
+  protected leaveCall(call: CallRecord, reason: LeaveReason): void {
     this.bump(call, { status: 'left' });
     call.shown.clear();
     this.event({ type: 'left', callId: call.info.id, reason });
   }
 
   /** Change this node's own register in `call` (a new version) and push it to everyone concerned. */
-  private bump(call: CallRecord, change: Partial<Omit<Register, 'version'>>): void {
+  protected bump(call: CallRecord, change: Partial<Omit<Register, 'version'>>): void {
     const old = registerOf(call, this.self);
     call.registers.set(this.self, { ...old, ...change, version: old.version + 1 });
     this.dirty = true;
@@ -364,7 +354,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   }
 
   /** Send this node's register to every participant who has not rejected the call, and schedule resends. */
-  private pushRegister(call: CallRecord): void {
+  protected pushRegister(call: CallRecord): void {
     const register = registerOf(call, this.self);
     call.retries.clear();
     for (const peer of call.info.participants) {
@@ -375,7 +365,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     this.armRetransmit(call);
   }
 
-  private retransmit(call: CallRecord): void {
+  protected retransmit(call: CallRecord): void {
     const register = registerOf(call, this.self);
     for (const [peer, retry] of call.retries) {
       if (retry.nextAt > this.now) continue;
@@ -386,20 +376,20 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     this.armRetransmit(call);
   }
 
-  private armRetransmit(call: CallRecord): void {
+  protected armRetransmit(call: CallRecord): void {
     const name = callTimer('retransmit', call.info.id);
     let next = Infinity;
     for (const retry of call.retries.values()) next = Math.min(next, retry.nextAt);
     this.emit(next === Infinity ? { type: 'cancelTimer', timer: name } : { type: 'setTimer', timer: name, at: next });
   }
 
-  private armAntiEntropy(): void {
+  protected armAntiEntropy(): void {
     if (this.antiEntropyArmed) return;
     this.antiEntropyArmed = true;
     this.emit({ type: 'setTimer', timer: 'antiEntropy', at: this.now + this.config.antiEntropyMs });
   }
 
-  private antiEntropy(): void {
+  protected antiEntropy(): void {
     const active = this.activeCall();
     if (active === undefined) return;
     const register = registerOf(active, this.self);
@@ -410,14 +400,14 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   // ---- derived state → events -------------------------------------------------------------------
 
   /** Bring the application's picture of `call` up to date with its registers. */
-  private reconcile(call: CallRecord): void {
+  protected reconcile(call: CallRecord): void {
     const self = this.self;
     if (registerOf(call, self).status === 'joined') {
       this.reportParticipants(call);
-      if (hasEnded(call)) this.leaveCall(call, 'direct-ended');
+      if (this.rules.hasEnded(call)) this.leaveCall(call, 'direct-ended');
     }
     const mine = registerOf(call, self).status;
-    const pending = isPending(call, self);
+    const pending = this.rules.isPending(call, self);
     if (pending && !call.pendingShown) {
       if (call.announced) {
         this.event({ type: 'pending', callId: call.info.id });
@@ -446,7 +436,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     this.schedulePrune(call);
   }
 
-  private reportParticipants(call: CallRecord): void {
+  protected reportParticipants(call: CallRecord): void {
     const callId = call.info.id;
     for (const peer of call.info.participants) {
       if (peer === this.self) continue;
@@ -468,14 +458,14 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     }
   }
 
-  private reportMissed(call: CallRecord): void {
+  protected reportMissed(call: CallRecord): void {
     if (call.everJoined || call.missedEmitted || call.mergedInto !== null) return;
     call.missedEmitted = true;
     this.dirty = true;
     this.event({ type: 'missed', callId: call.info.id, initiator: call.info.initiator });
   }
 
-  private stopRinging(call: CallRecord): void {
+  protected stopRinging(call: CallRecord): void {
     if (!call.ringing) return;
     call.ringing = false;
     this.emit({ type: 'cancelTimer', timer: callTimer('ring', call.info.id) });
@@ -483,9 +473,9 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
 
   // ---- forgetting -------------------------------------------------------------------------------
 
-  private schedulePrune(call: CallRecord): void {
+  protected schedulePrune(call: CallRecord): void {
     const id = call.info.id;
-    const idle = isIdle(call, this.self);
+    const idle = this.rules.isIdle(call, this.self);
     if (idle && !this.idleSince.has(id)) {
       this.idleSince.set(id, this.now);
       this.emit({ type: 'setTimer', timer: callTimer('prune', id), at: this.now + this.config.pruneAfterMs });
@@ -494,10 +484,10 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     }
   }
 
-  private prune(call: CallRecord): void {
+  protected prune(call: CallRecord): void {
     const id = call.info.id;
     const since = this.idleSince.get(id);
-    if (since === undefined || !isIdle(call, this.self)) return;
+    if (since === undefined || !this.rules.isIdle(call, this.self)) return;
     // Retransmissions still owed: wait for them, but never longer than the tombstone time.
     if (call.retries.size > 0 && this.now - since < this.config.tombstoneMs) {
       this.emit({ type: 'setTimer', timer: callTimer('prune', id), at: this.now + this.config.pruneAfterMs });
@@ -513,17 +503,21 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private activeCall(): CallRecord | undefined {
+  protected viewOf(call: CallRecord, self: PeerId): CallView {
+    return view(call, self, this.rules);
+  }
+
+  protected activeCall(): CallRecord | undefined {
     for (const call of this.state.calls.values()) if (registerOf(call, this.self).status === 'joined') return call;
     return undefined;
   }
 
-  private findCall(callId: unknown): CallRecord | Outcome {
+  protected findCall(callId: unknown): CallRecord | Outcome {
     if (typeof callId !== 'string') return misuse('bad-command', 'callId must be a string');
     return this.state.calls.get(callId) ?? misuse('call-not-found', `no call ${callId}`);
   }
 
-  private newCallId(): CallId {
+  protected newCallId(): CallId {
     for (;;) {
       const hex = (n: number) => n.toString(16).padStart(8, '0');
       const id = hex(this.context.random.nextUint32()) + hex(this.context.random.nextUint32());
@@ -531,20 +525,20 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     }
   }
 
-  private violation(code: string, message: string): Outcome {
+  protected violation(code: string, message: string): Outcome {
     this.violations[code] = (this.violations[code] ?? 0) + 1;
     return { ok: false, error: { code, message } };
   }
 
-  private send(to: PeerId, message: WireMessage): void {
+  protected send(to: PeerId, message: WireMessage): void {
     this.emit({ type: 'send', to, channel: 'signaling', bytes: encodeMessage(message) });
   }
 
-  private event(event: CallEvent): void {
+  protected event(event: CallEvent): void {
     this.emit({ type: 'event', event });
   }
 
-  private emit(output: NodeOutput<CallEvent>): void {
+  protected emit(output: NodeOutput<CallEvent>): void {
     this.outputs.push(output);
   }
 }

@@ -53,6 +53,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     ...(scenario.links === undefined ? {} : { links: scenario.links }),
     seed: options.seed,
     ...(scenario.offline === undefined ? {} : { offline: scenario.offline }),
+    ...(scenario.clocks === undefined ? {} : { clocks: scenario.clocks }),
     ...(scenario.puppets === undefined ? {} : { puppets: scenario.puppets }),
     trace: [checker, ...(hasher ? [hasher] : []), ...(options.trace ?? [])],
   });

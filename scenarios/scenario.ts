@@ -34,6 +34,8 @@ export interface Scenario {
   readonly links?: SessionOptions['links'];
   /** Peers that start switched off. */
   readonly offline?: readonly PeerId[];
+  /** Clocks that are off from the start (offset ms, drift ppm), per peer. */
+  readonly clocks?: SessionOptions['clocks'];
   /** Peers that run no protocol and send what `forge` steps say. */
   readonly puppets?: readonly PeerId[];
   /** Constants of the reference protocol (ignored by other protocols). */
@@ -75,6 +77,7 @@ export function defineScenario(s: Scenario): Scenario {
   };
   for (const [i, p] of (s.offline ?? []).entries()) known(p, `offline[${i}]`);
   for (const [i, p] of (s.puppets ?? []).entries()) known(p, `puppets[${i}]`);
+  for (const p of Object.keys(s.clocks ?? {})) known(p, `clocks.${p}`);
   if (!(typeof s.durationMs === 'number' && Number.isFinite(s.durationMs) && s.durationMs > 0)) throw new ConfigError(field('durationMs'), 'a number of ms > 0', s.durationMs);
   for (const [i, n] of (s.networks ?? DEFAULT_NETWORKS).entries()) checkNetwork(n, field(`networks[${i}]`));
   if (s.media !== undefined) checkNetwork(s.media, field('media'));

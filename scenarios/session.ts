@@ -68,6 +68,8 @@ export interface SessionOptions {
   readonly seed: number;
   /** Nodes that start switched off (they boot on a `restart` step). */
   readonly offline?: readonly PeerId[];
+  /** Clocks that are off from the start: offset (ms) and drift (ppm) per node. */
+  readonly clocks?: Readonly<Record<PeerId, ClockSetting>>;
   /** Nodes that run no protocol and send what `forge` steps tell them (an attacker, a replayer). */
   readonly puppets?: readonly PeerId[];
   /** Extra trace sinks (invariant checkers, hashers, writers). */
@@ -132,7 +134,8 @@ export class Session {
     for (const peer of peers) {
       this.eventLog.set(peer, []);
       const plugin = options.puppets?.includes(peer) ? (puppet as unknown as CallProtocol) : options.protocol;
-      this.world.addNode(peer, plugin, { start: !options.offline?.includes(peer) });
+      const clock = options.clocks?.[peer];
+      this.world.addNode(peer, plugin, { start: !options.offline?.includes(peer), ...(clock === undefined ? {} : { clock }) });
     }
     for (const l of options.links ?? []) this.world.setLink(l.from, l.to, l.settings, { ...(l.channel ? { channel: l.channel } : {}), ...(l.bothWays ? { bothWays: true } : {}) });
   }
