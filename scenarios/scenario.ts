@@ -50,6 +50,8 @@ export interface Scenario {
   readonly expect?: (session: Session) => readonly string[];
   /** Seed used when none is given (default 1). */
   readonly seed?: number;
+  /** The file it was loaded from, when it came from one (set by the loader; used in replay commands). */
+  readonly source?: string;
 }
 
 /** The networks a scenario runs on when it names none. */
