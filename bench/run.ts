@@ -13,10 +13,11 @@ import { cpus, platform, arch } from 'node:os';
 import { ceiling } from './ceiling.ts';
 import { fakeTimers } from './fake-timers.ts';
 import { measure, type Measurement, type MeasureOptions, type Workload } from './harness.ts';
+import { fuzzThroughput } from './fuzz.ts';
 import { simulator } from './simulator.ts';
 
 /** Every workload `npm run bench -- <name>` knows, in run order. */
-export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers];
+export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers, fuzzThroughput];
 
 /** A comparison of two rows' event rates, with the goal it should meet, if any. */
 interface Ratio {

@@ -1,4 +1,5 @@
 /** Seed notes, test case "two incoming calls at once": both ring and are pending; one is answered, the other rejected. */
+import type { CallView } from '../../protocol/api.ts';
 import { defineScenario } from '../scenario.ts';
 import { all, events, membership, pending } from './checks.ts';
 
@@ -21,7 +22,7 @@ export default defineScenario({
   expect: all(
     (s) => {
       const listed = s.outcomes.find((o) => o.at === LIST_AT)?.outcome;
-      const calls = listed?.ok ? (listed.value as { callId: string; pending: boolean; ringing: boolean }[]) : [];
+      const calls = listed?.ok ? (listed.value as CallView[]) : [];
       const got = calls.map((c) => `${s.label(c.callId)}${c.pending ? ' pending' : ''}${c.ringing ? ' ringing' : ''}`).join(', ');
       return got === 'c1 pending ringing, c2 pending ringing' ? [] : [`carol's list at ${LIST_AT} ms should show c1 and c2 pending and ringing but shows [${got}]`];
     },

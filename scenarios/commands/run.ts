@@ -171,12 +171,15 @@ function networksFor(scenario: Scenario, values: { net?: string; latency?: strin
 }
 
 function parseNet(text: string): NetworkSpec {
-  if (!text.trimStart().startsWith('{')) return text;
+  if (!text.trimStart().startsWith('{')) return presetModel(text, '--net') && text;
+  let settings: LinkOverrides;
   try {
-    return JSON.parse(text) as LinkOverrides;
+    settings = JSON.parse(text) as LinkOverrides;
   } catch (error) {
     throw new UsageError(`--net: expected a preset name or JSON link settings, got "${text}" (${(error as Error).message})`);
   }
+  resolveLinkModel(PERFECT_LINK, settings, '--net');
+  return settings;
 }
 
 function positiveOrZero(flag: string, text: string): number {

@@ -1,0 +1,91 @@
+/**
+ * The command line as a user meets it, in child processes: exit codes (0 pass, 1 broke, 2 usage or
+ * configuration error), `--json` documents, error messages that name the bad flag or field, and a fuzz
+ * failure that is shrunk, saved and replayed from its one-line token.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const test = suite('cli: npm run sim and npm run fuzz');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BROKEN = 'test/support/never-ending-direct-calls.ts';
+
+function sim(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scenarios/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('run --json: one scenario, the documented schema, exit 0', () => {
+  const r = sim('run', 'direct-call-ends', '--net', 'perfect', '--seed', '3', '--json');
+  assert.is(r.code, 0, r.err);
+  const doc = JSON.parse(r.out) as { ok: boolean; runs: Record<string, unknown>[] };
+  assert.is(doc.ok, true);
+  assert.equal(Object.keys(doc.runs[0]!).sort(), ['network', 'ok', 'protocol', 'scenario', 'seed', 'stats', 'traceHash', 'violations']);
+  assert.equal(Object.keys(doc.runs[0]!['stats'] as object).sort(), ['events', 'messages', 'simulatedMs', 'wallMs']);
+  assert.equal([doc.runs[0]!['scenario'], doc.runs[0]!['network'], doc.runs[0]!['seed'], doc.runs[0]!['protocol']], ['direct-call-ends', 'perfect', 3, 'callsim']);
+  assert.match(String(doc.runs[0]!['traceHash']), /^[0-9a-f]{64}$/);
+});
+
+test('usage errors name the flag or value and exit 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['run', 'no-such-scenario'], /no scenario "no-such-scenario" in the catalog/],
+    [['run', 'direct-call-ends', '--net', 'lte'], /--net: expected one of perfect, wifi/],
+    [['run', 'direct-call-ends', '--loss', '7'], /--loss: expected a probability such as 0.05 or 5%, got "7"/],
+    [['run', 'direct-call-ends', '--loss', '60%', '--burst', '1'], /meanBurstLength: expected a number > 2/],
+    [['fuzz', '--shard', '3/3'], /--shard: expected I\/N with 0 <= I < N, got "3\/3"/],
+    [['fuzz', '--property', 'everything'], /--property: expected one of any, concurrent-incoming/],
+    [['fuzz', '--protocol', 'nonsense'], /--protocol: expected one of callsim or a module path/],
+  ];
+  for (const [args, message] of cases) {
+    const r = sim(...args);
+    assert.is(r.code, 2, `${args.join(' ')} exited ${r.code}`);
+    assert.match(r.err, message, args.join(' '));
+  }
+});
+
+test('a bad scenario file names the field and exits 2; a failing one exits 1 with a replay line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'callsim-'));
+  const bad = join(dir, 'bad.ts');
+  writeFileSync(bad, `export default { name: 'bad', title: 't', requirements: [], peers: ['a', 'b'], steps: [[0, 'zed', { type: 'dial', peers: ['a'] }]], durationMs: 1000 };\n`);
+  const r1 = sim('run', bad);
+  assert.is(r1.code, 2);
+  assert.match(r1.err, /scenario bad: steps\[0\]\[1\]: expected one of the peers \(a, b\), got "zed"/);
+  const failing = join(dir, 'failing.ts');
+  writeFileSync(failing, `export default { name: 'always-fails', title: 't', requirements: ['R1'], peers: ['a', 'b'], networks: ['perfect'], steps: [[0, 'a', { type: 'dial', peers: ['b'] }]], durationMs: 1000, expect: () => ['b should be in the call'] };\n`);
+  const r2 = sim('run', failing);
+  assert.is(r2.code, 1);
+  assert.match(r2.out, /expectation \(R1\) at -, 21\.000 s: b should be in the call/);
+  assert.match(r2.out, new RegExp(`replay: npm run sim -- run ${failing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --net perfect --seed 1`));
+});
+
+test('fuzz finds a broken protocol, shrinks the case, saves it, and the token replays the failure', () => {
+  const r = sim('fuzz', '--property', 'any', '--runs', '300', '--seed', '11', '--protocol', BROKEN, '--json');
+  assert.is(r.code, 1, r.err);
+  const doc = JSON.parse(r.out) as { ok: boolean; failure: { property: string; caseSeed: number; token: string; file: string; failure: { size: number; report: { violations: { invariant: string }[] } } } };
+  assert.is(doc.ok, false);
+  assert.ok(doc.failure.failure.report.violations.some((v) => v.invariant === 'direct-call-ends'), JSON.stringify(doc.failure.failure.report.violations));
+  assert.ok(doc.failure.failure.size <= 4, `shrunk to ${doc.failure.failure.size} commands + faults`);
+  const replayed = sim('replay', doc.failure.token, '--json');
+  assert.is(replayed.code, 1);
+  assert.ok((JSON.parse(replayed.out) as { runs: { violations: { invariant: string }[] }[] }).runs[0]!.violations.some((v) => v.invariant === 'direct-call-ends'));
+  const fromFile = sim('run', doc.failure.file, '--protocol', BROKEN);
+  assert.is(fromFile.code, 1);
+  const again = sim('fuzz', '--property', 'any', '--case', String(doc.failure.caseSeed), '--protocol', BROKEN, '--json');
+  assert.is(again.code, 1);
+});
+
+test('fuzz --json on the reference protocol: cases per property, exit 0', () => {
+  const r = sim('fuzz', '--runs', '5', '--seed', '2', '--shard', '1/2', '--json');
+  assert.is(r.code, 0, r.err);
+  const doc = JSON.parse(r.out) as { ok: boolean; cases: Record<string, number>; shard: object };
+  assert.equal([doc.ok, doc.cases, doc.shard], [true, { any: 5, 'concurrent-incoming': 5, 'group-leave-rejoin': 5, 'join-leave-race': 5 }, { index: 1, count: 2 }]);
+});
+
+test.run();
