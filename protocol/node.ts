@@ -17,7 +17,8 @@
  *   with the smaller id (R11);
  * - a restarted app is no longer in the call it was in: it leaves it (R7), and can join again;
  * - a call nobody is in (or that this node rejected) is forgotten after `pruneAfterMs`, once its
- *   retransmissions are done, leaving a tombstone that answers late messages (R8, R14).
+ *   retransmissions are done, leaving a tombstone that answers late messages (R8, R14) and brings the
+ *   call back if one shows that someone is in it after all.
  * Everything durable is persisted after every input that changed it. Local misuse is refused with a
  * typed error before anything changes; remote violations are counted and ignored; nothing throws.
  */
@@ -25,7 +26,7 @@ import type { CallCommand, CallEvent, CallView, LeaveReason, MisuseCode, NodeSta
 import { joinedPeers, kindOf, newCallRecord, registerOf, RULES, sameInfo, viewOf as view, type CallRecord, type CallRules } from './call-record.ts';
 import { resolveConfig, type ProtocolConfig } from './config.ts';
 import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
-import { decodeSnapshot, encodeSnapshot, type DurableState } from './snapshot.ts';
+import { decodeSnapshot, encodeSnapshot, restoreCall, storeCall, type DurableState } from './snapshot.ts';
 import { callTimer, parseTimer } from './timers.ts';
 import { decodeMessage, encodeMessage, type CallId, type CallInfo, type Register, type WireMessage } from './wire.ts';
 
@@ -257,11 +258,26 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     if (!info.participants.includes(this.self)) return this.violation('not-invited', `${this.self} is not invited to ${info.id}`);
     const tombstone = this.state.tombstones.get(info.id);
     if (tombstone !== undefined && tombstone.until > this.now) {
-      if (!sameInfo(tombstone.info, info)) return this.violation('call-mismatch', `${from} described ${info.id} differently`);
-      // A forgotten call: stop the sender's retries and tell it where this node stands.
-      this.send(from, { type: 'ack', callId: info.id, version: register.version });
-      if (tombstone.register.version > 0) this.send(from, { type: 'state', call: tombstone.info, register: tombstone.register });
-      return OK;
+      if (!sameInfo(tombstone.call.info, info)) return this.violation('call-mismatch', `${from} described ${info.id} differently`);
+      // A forgotten call is still kept up to date, so that if it comes back it comes back right.
+      const forgotten = restoreCall(tombstone.call);
+      const news = this.rules.isNewer(forgotten, from, register);
+      if (news) forgotten.registers.set(from, register);
+      if (news && register.status === 'joined') {
+        // Someone is in the call after all (this node forgot it on stale news): it comes back.
+        this.state.tombstones.delete(info.id);
+        this.state.calls.set(info.id, forgotten);
+      } else {
+        // Stop the sender's retries and tell it where this node stands.
+        if (news) {
+          this.state.tombstones.set(info.id, { call: storeCall(forgotten), until: tombstone.until });
+          this.dirty = true;
+        }
+        const mine = registerOf(forgotten, this.self);
+        this.send(from, { type: 'ack', callId: info.id, version: register.version });
+        if (mine.version > 0) this.send(from, { type: 'state', call: info, register: mine });
+        return OK;
+      }
     }
     let call = this.state.calls.get(info.id);
     const isNew = call === undefined;
@@ -497,7 +513,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     this.state.calls.delete(id);
     for (const kind of ['retransmit', 'ring'] as const) this.emit({ type: 'cancelTimer', timer: callTimer(kind, id) });
     for (const [tid, t] of this.state.tombstones) if (t.until <= this.now) this.state.tombstones.delete(tid);
-    this.state.tombstones.set(id, { info: call.info, register: registerOf(call, this.self), until: this.now + this.config.tombstoneMs });
+    this.state.tombstones.set(id, { call: storeCall(call), until: this.now + this.config.tombstoneMs });
     this.dirty = true;
   }
 

@@ -12,12 +12,21 @@ import { readCallInfo, readRegister, type CallId, type CallInfo, type Register }
 /** A snapshot is our own, so it is held to the codec's rules but not to a deployment's size limits. */
 const LIMITS = { maxMessageBytes: Infinity, maxParticipants: Infinity };
 
-/** A forgotten call: enough to answer late messages without resurrecting it. */
-export interface Tombstone {
-  /** The call's description. */
+/** A call as stored: its description, registers and what the application was told. */
+export interface StoredCall {
   readonly info: CallInfo;
-  /** This node's final register in it. */
-  readonly register: Register;
+  readonly registers: readonly (readonly [PeerId, Register])[];
+  readonly everJoined: boolean;
+  readonly announced: boolean;
+  readonly pendingShown: boolean;
+  readonly missedEmitted: boolean;
+  readonly mergedInto: CallId | null;
+}
+
+/** A forgotten call: kept whole until `until`, to answer late messages and to come back if it is live. */
+export interface Tombstone {
+  /** The call as it was when forgotten. */
+  readonly call: StoredCall;
   /** Local time after which the tombstone itself is forgotten. */
   readonly until: Millis;
 }
@@ -38,20 +47,42 @@ interface SnapshotJson {
   v: 1;
   muted: boolean;
   deafened: boolean;
-  calls: {
-    info: CallInfo;
-    registers: [PeerId, Register][];
-    everJoined: boolean;
-    announced: boolean;
-    pendingShown: boolean;
-    missedEmitted: boolean;
-    mergedInto: CallId | null;
-  }[];
+  calls: StoredCall[];
   tombstones: Tombstone[];
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The durable part of a call record. */
+export function storeCall(c: CallRecord): StoredCall {
+  return {
+    info: c.info,
+    registers: [...c.registers],
+    everJoined: c.everJoined,
+    announced: c.announced,
+    pendingShown: c.pendingShown,
+    missedEmitted: c.missedEmitted,
+    mergedInto: c.mergedInto,
+  };
+}
+
+/** A call record from its stored form, every field checked; throws on anything invalid. */
+export function restoreCall(c: StoredCall): CallRecord {
+  const record = newCallRecord(readCallInfo(c.info, LIMITS));
+  if (!Array.isArray(c.registers)) throw new TypeError('registers');
+  for (const entry of c.registers) {
+    if (!Array.isArray(entry) || !record.info.participants.includes(entry[0])) throw new TypeError('register owner');
+    record.registers.set(entry[0], readRegister(entry[1], false));
+  }
+  for (const flag of ['everJoined', 'announced', 'pendingShown', 'missedEmitted'] as const) {
+    if (typeof c[flag] !== 'boolean') throw new TypeError(flag);
+    record[flag] = c[flag];
+  }
+  if (c.mergedInto !== null && typeof c.mergedInto !== 'string') throw new TypeError('mergedInto');
+  record.mergedInto = c.mergedInto;
+  return record;
+}
 
 /** Encode the durable state. */
 export function encodeSnapshot(state: DurableState): Uint8Array {
@@ -59,15 +90,7 @@ export function encodeSnapshot(state: DurableState): Uint8Array {
     v: 1,
     muted: state.muted,
     deafened: state.deafened,
-    calls: [...state.calls.values()].map((c) => ({
-      info: c.info,
-      registers: [...c.registers],
-      everJoined: c.everJoined,
-      announced: c.announced,
-      pendingShown: c.pendingShown,
-      missedEmitted: c.missedEmitted,
-      mergedInto: c.mergedInto,
-    })),
+    calls: [...state.calls.values()].map(storeCall),
     tombstones: [...state.tombstones.values()],
   };
   return encoder.encode(JSON.stringify(json));
@@ -78,29 +101,18 @@ export function decodeSnapshot(bytes: Uint8Array): DurableState | undefined {
   try {
     const json = JSON.parse(decoder.decode(bytes)) as SnapshotJson;
     if (json.v !== 1 || !Array.isArray(json.calls) || !Array.isArray(json.tombstones)) return undefined;
+    if (typeof json.muted !== 'boolean' || typeof json.deafened !== 'boolean') return undefined;
     const calls = new Map<CallId, CallRecord>();
     for (const c of json.calls) {
-      const record = newCallRecord(readCallInfo(c.info, LIMITS));
-      if (!Array.isArray(c.registers)) return undefined;
-      for (const entry of c.registers) {
-        if (!Array.isArray(entry) || !record.info.participants.includes(entry[0])) return undefined;
-        record.registers.set(entry[0], readRegister(entry[1], false));
-      }
-      for (const flag of ['everJoined', 'announced', 'pendingShown', 'missedEmitted'] as const) {
-        if (typeof c[flag] !== 'boolean') return undefined;
-        record[flag] = c[flag];
-      }
-      if (c.mergedInto !== null && typeof c.mergedInto !== 'string') return undefined;
-      record.mergedInto = c.mergedInto;
+      const record = restoreCall(c);
       calls.set(record.info.id, record);
     }
     const tombstones = new Map<CallId, Tombstone>();
     for (const t of json.tombstones) {
       if (typeof t.until !== 'number') return undefined;
-      const info = readCallInfo(t.info, LIMITS);
-      tombstones.set(info.id, { info, register: readRegister(t.register, true), until: t.until });
+      const call = storeCall(restoreCall(t.call));
+      tombstones.set(call.info.id, { call, until: t.until });
     }
-    if (typeof json.muted !== 'boolean' || typeof json.deafened !== 'boolean') return undefined;
     return { muted: json.muted, deafened: json.deafened, calls, tombstones };
   } catch {
     return undefined;

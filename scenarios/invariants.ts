@@ -12,9 +12,10 @@
  * The checker knows each owner's register history: what a participant wrote at each version, taken
  * from the owner's own view when it settles (before any message about it can leave). Every other
  * node's picture of that participant must be one of those writes, and never an older one than it has
- * already shown.
+ * already shown. It also replays each node's events into the picture an application built from them
+ * (the active call and its participants, the pending calls) and holds it against the node's own view.
  */
-import type { CallView } from '../protocol/api.ts';
+import type { CallEvent, CallView } from '../protocol/api.ts';
 import type { PeerId } from '../protocol/contract.ts';
 import { encodeTraceEvent, TraceRing, type TraceEvent, type TraceSink } from '../sim/index.ts';
 import type { Session } from './session.ts';
@@ -48,17 +49,34 @@ export const INVARIANTS = {
   'direct-call-ends': ['R6', 'nobody stays in a direct call after the other side left or rejected'],
   'pending-definition': ['R5', 'a call is pending exactly while someone else is in it and the node is not, has not rejected it, and it has not ended'],
   'missed-only-if-never-joined': ['R9', 'a missed call is reported once, and only to an invitee who never joined'],
+  'events-match-view': ['R12', 'the active call\'s events (joined, participant joined/left/state, left) replay to exactly the participants the node shows'],
+  'pending-announced': ['R2/R12', 'a call shown pending was announced (incoming or pending), and one that stops being pending for any reason but the node\'s own answer is cancelled'],
   'core-never-throws': ['contract', 'a protocol node never throws'],
   'agreement': ['R4/R10', 'after the network heals, every node agrees on every participant\'s membership, mute and deafen'],
   'offer-reaches-invitees': ['R3', 'after the network heals, every online invitee of a live call knows it'],
   'missed-call-reported': ['R9', 'after the network heals, every invitee who never joined a call that is over got a missed call'],
   'glare-resolves': ['R11', 'two peers who dialed each other do not stay in two separate calls'],
+  'idle-calls-forgotten': ['R14', 'when the scenario asks for it: a call nobody was in during the whole quiet phase is forgotten by its end'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** An invariant's name. */
 export type InvariantName = keyof typeof INVARIANTS;
 
 const CONTEXT = 12;
+
+/** What a node's events have told its application. */
+interface Told {
+  /** The active call and its other participants (peer → mute/deafen flags), as the events built it. */
+  active: { callId: string; members: Map<PeerId, string> } | undefined;
+  /** Calls announced as pending and not cancelled since. */
+  readonly pending: Set<string>;
+}
+
+/** Options of the checker. */
+export interface CheckerOptions {
+  /** Check `idle-calls-forgotten` at the end (the protocol was configured to forget idle calls quickly). */
+  readonly idleCallsForgotten?: boolean;
+}
 
 /** Checks every safety invariant during a run and the liveness invariants at its end. */
 export class InvariantChecker implements TraceSink {
@@ -73,7 +91,19 @@ export class InvariantChecker implements TraceSink {
   private readonly rejected = new Set<string>();
   private readonly everJoined = new Set<string>();
   private readonly missed = new Set<string>();
+  private readonly told = new Map<PeerId, Told>();
+  /** call → last time any node showed someone in it */
+  private readonly lastLive = new Map<string, number>();
   private session: Session | undefined;
+  private quietSince = Infinity;
+
+  /** A checker with `options`. */
+  constructor(private readonly options: CheckerOptions = {}) {}
+
+  /** The quiet phase starts now (liveness checks will refer to it). */
+  quietPhase(now: number): void {
+    this.quietSince = now;
+  }
 
   /** Watch `session`: check each node whenever it settles. The checker must also be one of its trace sinks. */
   attach(session: Session): this {
@@ -87,6 +117,7 @@ export class InvariantChecker implements TraceSink {
     if (e.kind === 'event') {
       const ev = e.event as { type: string; callId: string };
       const key = `${e.node}|${ev.callId}`;
+      this.tell(e.node, e.event as CallEvent);
       if ((ev.type === 'incoming' || ev.type === 'pending') && this.rejected.has(key)) {
         this.fail('rejection-sticks', e.node, e.t, `${ev.type} event for call ${ev.callId}, which it rejected`);
       } else if (ev.type === 'joined') {
@@ -99,6 +130,62 @@ export class InvariantChecker implements TraceSink {
     } else if (e.kind === 'fault' && e.fault === 'node-threw') {
       const d = e.detail as { node: PeerId; error: string };
       this.fail('core-never-throws', d.node, e.t, d.error);
+    }
+  }
+
+  /** Fold one event into what the node's application has been told. */
+  private tell(node: PeerId, ev: CallEvent): void {
+    let told = this.told.get(node);
+    if (told === undefined) this.told.set(node, (told = { active: undefined, pending: new Set() }));
+    const members = told.active?.callId === ev.callId ? told.active.members : undefined;
+    switch (ev.type) {
+      case 'incoming':
+      case 'pending':
+        told.pending.add(ev.callId);
+        break;
+      case 'cancelled':
+        told.pending.delete(ev.callId);
+        break;
+      case 'joined':
+        told.pending.delete(ev.callId);
+        told.active = { callId: ev.callId, members: new Map(ev.call.participants.filter((p) => p.status === 'joined' && p.peer !== node).map((p) => [p.peer, flags(p)])) };
+        break;
+      case 'left':
+        if (members !== undefined) told.active = undefined;
+        break;
+      case 'participant-joined':
+      case 'participant-state':
+        members?.set(ev.peer, flags(ev));
+        break;
+      case 'participant-left':
+        members?.delete(ev.peer);
+        break;
+      case 'ring-timeout':
+      case 'missed':
+        break;
+    }
+  }
+
+  /** Hold the node's views against what its events told the application. */
+  private checkTold(node: PeerId, views: readonly CallView[], t: number): void {
+    const told = this.told.get(node) ?? { active: undefined, pending: new Set<string>() };
+    const active = views.find((v) => v.active);
+    const shown = active === undefined ? '' : `${active.callId}: ${active.participants.filter((p) => p.status === 'joined' && p.peer !== node).map((p) => p.peer + flags(p)).join(' ')}`;
+    const built = told.active === undefined ? '' : `${told.active.callId}: ${[...told.active.members].map(([p, f]) => p + f).join(' ')}`;
+    if (!sameMembers(shown, built)) this.fail('events-match-view', node, t, `shows [${shown || 'no active call'}] but its events say [${built || 'no active call'}]`);
+    const byId = new Map(views.map((v) => [v.callId, v]));
+    for (const v of views) {
+      if (v.pending && !told.pending.has(v.callId)) {
+        this.fail('pending-announced', node, t, `shows ${v.callId} pending, never announced`);
+        told.pending.add(v.callId);
+      }
+    }
+    for (const callId of [...told.pending]) {
+      const v = byId.get(callId);
+      if (v?.pending) continue;
+      told.pending.delete(callId);
+      if (v !== undefined && (v.self === 'joined' || v.self === 'rejected')) continue;
+      this.fail('pending-announced', node, t, `${callId} ${v === undefined ? 'vanished' : 'is no longer pending'} without a cancelled event`);
     }
   }
 
@@ -116,6 +203,7 @@ export class InvariantChecker implements TraceSink {
     const active = views.filter((v) => v.active);
     if (active.length > 1) this.fail('one-active-call', node, t, `in ${active.length} calls at once: ${active.map((v) => v.callId).join(', ')}`);
     for (const v of views) this.checkView(node, v, t);
+    this.checkTold(node, views, t);
   }
 
   /** Check the liveness invariants on every online node (call at the end of the quiet phase). */
@@ -164,6 +252,14 @@ export class InvariantChecker implements TraceSink {
       }
     }
     this.checkGlare(online, views, t);
+    if (this.options.idleCallsForgotten) {
+      for (const p of online) {
+        for (const callId of views.get(p)!.keys()) {
+          const live = this.lastLive.get(callId) ?? -Infinity;
+          if (live < this.quietSince) this.fail('idle-calls-forgotten', p, t, `still keeps ${callId}, which nobody has been in since ${(live / 1000).toFixed(3)} s`);
+        }
+      }
+    }
   }
 
   private checkGlare(online: PeerId[], views: Map<PeerId, Map<string, CallView>>, t: number): void {
@@ -193,6 +289,7 @@ export class InvariantChecker implements TraceSink {
       const gone = v.participants.find((p) => p.status === 'left' || p.status === 'rejected');
       if (gone !== undefined) this.fail('direct-call-ends', node, t, `still in direct call ${callId} although ${gone.peer} ${gone.status}`);
     }
+    if (v.participants.some((p) => p.status === 'joined')) this.lastLive.set(callId, t);
     const someoneElseIn = v.participants.some((p) => p.peer !== node && p.status === 'joined');
     const pending = v.mergedInto === undefined && !v.ended && v.self !== 'joined' && v.self !== 'rejected' && someoneElseIn;
     if (v.pending !== pending) this.fail('pending-definition', node, t, `${callId} shown ${v.pending ? '' : 'not '}pending (${v.participants.map(describe).join(', ')})`);
@@ -228,6 +325,19 @@ export class InvariantChecker implements TraceSink {
       .map(encodeTraceEvent);
     this.violations.push({ invariant, requirement: INVARIANTS[invariant][0], node, atMs, message, context });
   }
+}
+
+function flags(p: { muted: boolean; deafened: boolean }): string {
+  return (p.muted ? '+m' : '') + (p.deafened ? '+d' : '');
+}
+
+/** Same call and the same members, in any order. */
+function sameMembers(a: string, b: string): boolean {
+  const norm = (s: string) => {
+    const [call, members = ''] = s.split(': ');
+    return `${call}: ${members.split(' ').filter(Boolean).sort().join(' ')}`;
+  };
+  return norm(a) === norm(b);
 }
 
 function registerKey(p: { status: string; muted: boolean; deafened: boolean }): string {

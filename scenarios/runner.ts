@@ -44,7 +44,7 @@ export interface RunReport {
 /** Run `scenario` once and judge it. */
 export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
   const started = performance.now();
-  const checker = new InvariantChecker();
+  const checker = new InvariantChecker({ idleCallsForgotten: scenario.forgetsIdleCalls === true && scenario.settle !== false });
   const hasher = options.hash === false ? undefined : new TraceHasher();
   const session = new Session(scenario.peers, {
     protocol: options.protocol.make(scenario.config),
@@ -60,6 +60,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   checker.attach(session);
   session.script(scenario.steps).until(scenario.durationMs);
   if (scenario.settle !== false) {
+    checker.quietPhase(session.world.now);
     quiet(session, scenario.puppets ?? []);
     session.until(scenario.durationMs + (scenario.settle?.boundMs ?? DEFAULT_SETTLE_MS));
     checker.checkLiveness();

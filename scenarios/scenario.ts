@@ -46,6 +46,8 @@ export interface Scenario {
   readonly durationMs: number;
   /** Quiet phase and liveness check after the script (default on); `false` for none. */
   readonly settle?: SettleOptions | false;
+  /** Also check that calls idle through the whole quiet phase are forgotten (configure a short prune time). */
+  readonly forgetsIdleCalls?: boolean;
   /** Extra checks at the end: each returned sentence is a failure. */
   readonly expect?: (session: Session) => readonly string[];
   /** Seed used when none is given (default 1). */

@@ -15,15 +15,18 @@ import { CASE_DURATION_MS, type FuzzCase, type FuzzCommand, type FuzzFault, type
 const time = fc.integer({ min: 0, max: CASE_DURATION_MS - 1 });
 const index = fc.nat({ max: 7 });
 
+/** 0 or a value in `range`; a shrinking value may jump to 0 (a perfect network is the simplest). */
+const zeroOr = (range: fc.Arbitrary<number>) => fc.oneof({ withCrossShrink: true }, fc.constant(0), range);
+
 /** A network for one case, shrinking towards perfect. */
 export const networkArb: fc.Arbitrary<FuzzNetwork> = fc.record({
-  delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 300 })),
-  jitterMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100 })),
-  loss: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 0.3, noNaN: true })),
+  delayMs: zeroOr(fc.integer({ min: 1, max: 300 })),
+  jitterMs: zeroOr(fc.integer({ min: 1, max: 100 })),
+  loss: zeroOr(fc.double({ min: 0.01, max: 0.3, noNaN: true })),
   bursty: fc.boolean(),
-  duplicate: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 0.3, noNaN: true })),
-  reorder: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 0.2, noNaN: true })),
-  corrupt: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 0.1, noNaN: true })),
+  duplicate: zeroOr(fc.double({ min: 0.01, max: 0.3, noNaN: true })),
+  reorder: zeroOr(fc.double({ min: 0.01, max: 0.2, noNaN: true })),
+  corrupt: zeroOr(fc.double({ min: 0.01, max: 0.1, noNaN: true })),
 });
 
 /** One user command at any time. */
@@ -66,6 +69,11 @@ export function anyCaseArb(maxCommands = 30, maxFaults = 6): fc.Arbitrary<FuzzCa
     commands: fc.array(commandArb(), { maxLength: maxCommands, size: 'max' }),
     faults: fc.array(faultArb, { maxLength: maxFaults, size: 'max' }),
   });
+}
+
+/** Any case, with the protocol told to forget idle calls after `pruneAfterMs`, and checked for it. */
+export function boundedStateArb(pruneAfterMs = 2000): fc.Arbitrary<FuzzCase> {
+  return anyCaseArb().map((c) => ({ ...c, pruneAfterMs }));
 }
 
 /** Several peers dial the same target within `windowMs`, then the target and others act. */

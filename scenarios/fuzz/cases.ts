@@ -63,6 +63,8 @@ export interface FuzzCase {
   readonly network: FuzzNetwork;
   readonly commands: readonly FuzzCommand[];
   readonly faults: readonly FuzzFault[];
+  /** A short prune time (ms) for the reference protocol, and the check that idle calls are forgotten. */
+  readonly pruneAfterMs?: number;
 }
 
 /** The link settings of a case's network. */
@@ -160,6 +162,7 @@ export function caseScenario(c: FuzzCase, name = 'fuzz-case'): Scenario {
     clocks,
     durationMs: CASE_DURATION_MS,
     seed: c.seed,
+    ...(c.pruneAfterMs === undefined ? {} : { config: { pruneAfterMs: c.pruneAfterMs }, forgetsIdleCalls: true }),
   });
 }
 

@@ -4,7 +4,7 @@
  * leave/rejoin, and simultaneous join/leave races.
  */
 import type fc from 'fast-check';
-import { anyCaseArb, concurrentIncomingArb, groupLeaveRejoinArb, joinLeaveRaceArb } from './arbitraries.ts';
+import { anyCaseArb, boundedStateArb, concurrentIncomingArb, groupLeaveRejoinArb, joinLeaveRaceArb } from './arbitraries.ts';
 import type { FuzzCase } from './cases.ts';
 
 /** A named property of the fuzzer. */
@@ -23,6 +23,7 @@ export const PROPERTIES: readonly FuzzProperty[] = [
   { name: 'concurrent-incoming', description: 'several peers call the same peer within 200 ms', arbitrary: concurrentIncomingArb() },
   { name: 'group-leave-rejoin', description: 'one group call, many joins, leaves, rejoins and restarts', arbitrary: groupLeaveRejoinArb() },
   { name: 'join-leave-race', description: 'joins, leaves, rejects and dials bunched into the same milliseconds', arbitrary: joinLeaveRaceArb() },
+  { name: 'bounded-state', description: 'any case, with a 2 s prune time: calls idle through the quiet phase must be forgotten', arbitrary: boundedStateArb() },
 ];
 
 /** The property called `name`, or undefined. */

@@ -1,0 +1,383 @@
+/**
+ * The jitter-buffer core shared by every playout algorithm: the queue, the playout cursor, late
+ * detection and the accounting. An algorithm is a `PlayoutPolicy` that only decides, at each tick,
+ * whether the playout moves on, holds, or drops frames to catch up.
+ *
+ * Theory of operation. Frames are queued by sequence number. The *cursor* is the next frame to play;
+ * before playout starts it is the lowest frame received. At every tick the policy returns a `TickPlan`:
+ *   - `advance`: play the cursor frame, or conceal it when it is missing (`conceal`), and move on;
+ *   - `hold`: do not consume media time; the tick is a `stretch` when the cursor frame is there and an
+ *     `expand` (concealment while waiting) when it is not; the playout offset grows by one frame;
+ *   - `drop n`: pass over n frames first (received ones are discarded for latency, missing ones are
+ *     skipped), then advance; the playout offset shrinks by n frames.
+ * Before the first `advance` or `drop`, ticks are `silence` (prebuffering). A frame passed while
+ * missing may still arrive: it is then late, discarded and counted as late loss. A packet inserted
+ * into a buffer already holding `capacityPackets` flushes it (NetEQ's overflow rule) and playout
+ * continues from the new packet. Duplicates are counted and ignored. Every frame the cursor passes is
+ * due exactly once (played or not), which is what the stats and the degradation ledger count.
+ */
+import { assertNever, type Millis } from '../contract.ts';
+import { DegradationLedger } from './degradation-ledger.ts';
+import { FRAME_MS, type DiscardReason, type PlayoutController, type PlayoutEvent, type PlayoutInput, type PlayoutOutput, type TickAudio } from './playout.ts';
+import { PlayoutStatsRecorder, type PlayoutStats } from './playout-stats.ts';
+
+/** A policy's decision for one tick. */
+export type TickPlan =
+  /** Play the cursor frame (or conceal it when missing) and move on. */
+  | { readonly type: 'advance' }
+  /** Hold the playout for one frame (stretch, or expand while waiting). */
+  | { readonly type: 'hold' }
+  /** Pass over `count` frames (discarding those received), then advance. */
+  | { readonly type: 'drop'; readonly count: number };
+
+/** The shared plans, so policies allocate nothing per tick. */
+export const ADVANCE: TickPlan = Object.freeze({ type: 'advance' });
+
+/** The shared hold plan. */
+export const HOLD: TickPlan = Object.freeze({ type: 'hold' });
+
+/** A drop plan of `count` frames (an advance when `count` is 0). */
+export function drop(count: number): TickPlan {
+  return count <= 0 ? ADVANCE : { type: 'drop', count };
+}
+
+/** A queued frame. */
+export interface QueuedFrame {
+  /** Sequence number. */
+  readonly seq: number;
+  /** Capture time on the sender's media clock (ms). */
+  readonly mediaMs: Millis;
+  /** Local arrival time (ms). */
+  readonly arrivalMs: Millis;
+}
+
+/** What a policy learns about one arrival. */
+export interface ArrivalNote {
+  /** Sequence number. */
+  readonly seq: number;
+  /** Capture time on the sender's media clock (ms). */
+  readonly mediaMs: Millis;
+  /** Local arrival time (ms). */
+  readonly now: Millis;
+  /** It came after its playout time and was discarded. */
+  readonly late: boolean;
+  /** The buffer was full: everything queued was flushed before this packet went in. */
+  readonly flushed: boolean;
+}
+
+/** A time-sync sample as a policy sees it. */
+export interface TimeSyncNote {
+  /** Local time of the sample (ms). */
+  readonly now: Millis;
+  /** Round-trip time (ms). */
+  readonly rttMs: Millis;
+  /** Sender's clock minus ours (ms), when measured. */
+  readonly clockOffsetMs?: Millis;
+}
+
+/** The buffer as a policy sees it: read-only. */
+export interface BufferView {
+  /** Time of the input being handled (ms). */
+  readonly now: Millis;
+  /** Playout has started (a frame was played or concealed). */
+  readonly started: boolean;
+  /** The next frame to play; undefined before any arrival. */
+  readonly cursor: number | undefined;
+  /** Frames queued (at or after the cursor). */
+  readonly queued: number;
+  /** Highest sequence number received so far. */
+  readonly newestSeq: number | undefined;
+  /** Time of the first arrival (ms). */
+  readonly firstArrivalMs: Millis | undefined;
+  /** Time of the latest arrival, duplicates and late ones included (ms). */
+  readonly lastArrivalMs: Millis | undefined;
+  /** Frame `seq` if it is queued. */
+  frame(seq: number): QueuedFrame | undefined;
+  /** The first queued frame after the cursor, if any (the far side of a gap). */
+  nextQueuedAfterCursor(): QueuedFrame | undefined;
+  /** Media time of frame `seq`, inferred from a neighbour when it is not queued. */
+  mediaOf(seq: number): Millis;
+  /** NetEQ's buffer span: newest queued − oldest queued + one frame (ms); 0 when empty. */
+  spanMs(): Millis;
+}
+
+/** One playout algorithm: the decisions, with the core doing the bookkeeping. */
+export interface PlayoutPolicy {
+  /** The algorithm's short name. */
+  readonly name: string;
+  /** Packets the buffer holds before an insertion flushes it. */
+  readonly capacityPackets: number;
+  /** A packet arrived (after the core queued it or found it late). */
+  arrived(view: BufferView, note: ArrivalNote): void;
+  /** A time-sync sample came in. */
+  timeSynced(view: BufferView, note: TimeSyncNote): void;
+  /** Decide this tick. */
+  decide(view: BufferView): TickPlan;
+  /** The tick was executed: what played and how many frames were passed over first. */
+  ticked(view: BufferView, audio: TickAudio, passedOver: number): void;
+  /** The buffering delay aimed for (ms), for jitterBufferTargetDelay. */
+  targetDelayMs(view: BufferView): number;
+  /** The next event the policy raised, if any. */
+  pollEvent(): PlayoutEvent | undefined;
+}
+
+/** The shared core: a `PlayoutController` driven by one policy. */
+export class JitterBuffer implements PlayoutController, BufferView {
+  private readonly queue = new Map<number, QueuedFrame>();
+  private readonly outputs: PlayoutOutput[] = [];
+  private head = 0;
+  private readonly recorder = new PlayoutStatsRecorder();
+  private readonly ledger = new DegradationLedger();
+  /** Frames passed while missing that may still arrive late. */
+  private readonly missingPassed = new Set<number>();
+  private maxQueued: number | undefined;
+  private lastPlayed: QueuedFrame | undefined;
+  private clockOffsetMs = 0;
+  private time: Millis = 0;
+  private cursorSeq: number | undefined;
+  private hasStarted = false;
+  /** The first frame that was ever due (frames before it were never expected). */
+  private firstDue = Infinity;
+  private newest: number | undefined;
+  private firstArrival: Millis | undefined;
+  private lastArrival: Millis | undefined;
+
+  /** A buffer run by `policy`. */
+  constructor(private readonly policy: PlayoutPolicy) {}
+
+  /** The policy's name. */
+  get algorithm(): string {
+    return this.policy.name;
+  }
+
+  // ---- BufferView ---------------------------------------------------------------------------------
+
+  /** Time of the input being handled. */
+  get now(): Millis {
+    return this.time;
+  }
+
+  /** Playout has started. */
+  get started(): boolean {
+    return this.hasStarted;
+  }
+
+  /** The next frame to play. */
+  get cursor(): number | undefined {
+    return this.cursorSeq;
+  }
+
+  /** Frames queued. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /** Highest sequence number received. */
+  get newestSeq(): number | undefined {
+    return this.newest;
+  }
+
+  /** Time of the first arrival. */
+  get firstArrivalMs(): Millis | undefined {
+    return this.firstArrival;
+  }
+
+  /** Time of the latest arrival. */
+  get lastArrivalMs(): Millis | undefined {
+    return this.lastArrival;
+  }
+
+  /** Frame `seq` if queued. */
+  frame(seq: number): QueuedFrame | undefined {
+    return this.queue.get(seq);
+  }
+
+  /** The first queued frame after the cursor. */
+  nextQueuedAfterCursor(): QueuedFrame | undefined {
+    if (this.cursorSeq === undefined || this.maxQueued === undefined) return undefined;
+    for (let s = this.cursorSeq + 1; s <= this.maxQueued; s++) {
+      const f = this.queue.get(s);
+      if (f !== undefined) return f;
+    }
+    return undefined;
+  }
+
+  /** Media time of `seq`, inferred from the nearest known frame when not queued. */
+  mediaOf(seq: number): Millis {
+    const own = this.queue.get(seq);
+    if (own !== undefined) return own.mediaMs;
+    const next = this.cursorSeq === seq ? this.nextQueuedAfterCursor() : undefined;
+    const ref = next ?? this.lastPlayed ?? (this.maxQueued === undefined ? undefined : this.queue.get(this.maxQueued));
+    return ref === undefined ? 0 : ref.mediaMs + (seq - ref.seq) * FRAME_MS;
+  }
+
+  /** Span of the queued frames (ms). */
+  spanMs(): Millis {
+    if (this.queue.size === 0 || this.cursorSeq === undefined || this.maxQueued === undefined) return 0;
+    let oldest = this.cursorSeq;
+    while (!this.queue.has(oldest)) oldest++;
+    return (this.maxQueued - oldest + 1) * FRAME_MS;
+  }
+
+  // ---- PlayoutController --------------------------------------------------------------------------
+
+  /** Feed one input. */
+  handle(input: PlayoutInput): void {
+    this.time = input.now;
+    switch (input.type) {
+      case 'arrival':
+        this.arrival(input.seq, input.mediaMs, input.now);
+        break;
+      case 'timeSync':
+        if (input.clockOffsetMs !== undefined) this.clockOffsetMs = input.clockOffsetMs;
+        this.policy.timeSynced(this, input);
+        break;
+      case 'tick':
+        this.tick(input.now);
+        break;
+      default:
+        assertNever(input);
+    }
+    for (let e = this.policy.pollEvent(); e !== undefined; e = this.policy.pollEvent()) {
+      this.ledger.warned(e.now);
+      this.outputs.push({ type: 'event', event: e });
+    }
+  }
+
+  /** The next pending output. */
+  pollOutput(): PlayoutOutput | undefined {
+    if (this.head < this.outputs.length) return this.outputs[this.head++];
+    this.outputs.length = this.head = 0;
+    return undefined;
+  }
+
+  /** A snapshot of the stream's counters. */
+  stats(): PlayoutStats {
+    return this.recorder.snapshot(this.ledger.summary());
+  }
+
+  /** The policy's current target (ms). */
+  targetDelayMs(): number {
+    return this.policy.targetDelayMs(this);
+  }
+
+  // ---- arrivals -----------------------------------------------------------------------------------
+
+  private arrival(seq: number, mediaMs: Millis, now: Millis): void {
+    this.lastArrival = now;
+    if (this.firstArrival === undefined) this.firstArrival = now;
+    const passed = this.hasStarted && this.cursorSeq !== undefined && seq < this.cursorSeq;
+    const duplicate = passed ? !this.missingPassed.has(seq) && seq >= this.firstDue : this.queue.has(seq);
+    this.recorder.arrival(seq, duplicate);
+    if (duplicate) return;
+    if (this.newest === undefined || seq > this.newest) this.newest = seq;
+    if (passed) {
+      this.missingPassed.delete(seq);
+      this.ledger.late(seq);
+      this.discard(seq, 'late');
+      this.policy.arrived(this, { seq, mediaMs, now, late: true, flushed: false });
+      return;
+    }
+    const flushed = this.queue.size >= this.policy.capacityPackets;
+    if (flushed) this.flush(seq);
+    this.queue.set(seq, { seq, mediaMs, arrivalMs: now });
+    if (this.maxQueued === undefined || seq > this.maxQueued) this.maxQueued = seq;
+    if (!this.hasStarted && (this.cursorSeq === undefined || seq < this.cursorSeq)) this.cursorSeq = seq;
+    this.policy.arrived(this, { seq, mediaMs, now, late: false, flushed });
+  }
+
+  /** NetEQ's overflow rule: everything queued is discarded; playout goes on from the incoming packet. */
+  private flush(incoming: number): void {
+    if (this.hasStarted && this.cursorSeq !== undefined) {
+      while (this.cursorSeq < incoming) this.passOver(this.cursorSeq, 'overflow');
+    } else {
+      this.cursorSeq = incoming;
+    }
+    for (const seq of this.queue.keys()) this.discard(seq, 'overflow');
+    this.queue.clear();
+    this.maxQueued = undefined;
+  }
+
+  private discard(seq: number, reason: DiscardReason): void {
+    this.recorder.discarded(reason);
+    this.outputs.push({ type: 'discard', now: this.time, seq, reason });
+  }
+
+  // ---- ticks --------------------------------------------------------------------------------------
+
+  private tick(now: Millis): void {
+    if (this.cursorSeq === undefined) return this.emit(now, { type: 'silence' }, 0);
+    const plan = this.policy.decide(this);
+    if (!this.hasStarted) {
+      if (plan.type === 'hold') return this.emit(now, { type: 'silence' }, 0);
+      this.hasStarted = true;
+      this.firstDue = this.cursorSeq;
+    }
+    let passedOver = 0;
+    switch (plan.type) {
+      case 'hold': {
+        const seq = this.cursorSeq;
+        return this.emit(now, this.queue.has(seq) ? { type: 'stretch', seq } : { type: 'expand', seq }, 0);
+      }
+      case 'drop':
+        for (; passedOver < plan.count; passedOver++) this.passOver(this.cursorSeq, 'latency');
+        break;
+      case 'advance':
+        break;
+      default:
+        assertNever(plan);
+    }
+    const seq = this.cursorSeq;
+    const frame = this.queue.get(seq);
+    this.cursorSeq = seq + 1;
+    if (frame === undefined) {
+      this.due(seq, 'missing');
+      return this.emit(now, { type: 'conceal', seq }, passedOver);
+    }
+    this.remove(seq);
+    this.due(seq, 'played');
+    this.lastPlayed = frame;
+    const waitedMs = now - frame.arrivalMs;
+    this.recorder.emit(waitedMs, now - frame.mediaMs + this.clockOffsetMs, this.policy.targetDelayMs(this));
+    this.emit(now, { type: 'play', seq, mediaMs: frame.mediaMs, waitedMs }, passedOver);
+  }
+
+  /** Move the cursor over `seq` without playing it. */
+  private passOver(seq: number, reason: DiscardReason): void {
+    this.cursorSeq = seq + 1;
+    if (this.queue.has(seq)) {
+      this.remove(seq);
+      this.discard(seq, reason);
+      this.due(seq, 'discarded');
+    } else {
+      this.outputs.push({ type: 'skip', now: this.time, seq });
+      this.due(seq, 'missing');
+    }
+  }
+
+  /** Frame `seq`'s playout time is now: it was played, discarded, or missing (it may still come, late). */
+  private due(seq: number, fate: 'played' | 'discarded' | 'missing'): void {
+    this.recorder.frameDue(fate === 'played');
+    if (fate === 'missing') {
+      this.missingPassed.add(seq);
+      if (this.missingPassed.size > 4096) {
+        for (const s of this.missingPassed) if (s < seq - 4096) this.missingPassed.delete(s);
+      }
+    }
+    this.ledger.passed(seq, this.time, fate === 'missing');
+  }
+
+  private remove(seq: number): void {
+    this.queue.delete(seq);
+    if (seq === this.maxQueued) {
+      this.maxQueued = undefined;
+      for (const s of this.queue.keys()) if (this.maxQueued === undefined || s > this.maxQueued) this.maxQueued = s;
+    }
+  }
+
+  private emit(now: Millis, audio: TickAudio, passedOver: number): void {
+    this.recorder.tick(audio.type === 'conceal' || audio.type === 'expand', audio.type === 'stretch');
+    this.outputs.push({ type: 'audio', now, audio });
+    if (this.cursorSeq !== undefined) this.policy.ticked(this, audio, passedOver);
+  }
+}
