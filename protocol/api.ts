@@ -29,7 +29,9 @@ export type CallCommand =
   /** One call's configuration. Returns a `CallView`. */
   | { readonly type: 'get'; readonly callId: CallId }
   /** Counters. Returns `NodeStats`. */
-  | { readonly type: 'stats' };
+  | { readonly type: 'stats' }
+  /** The media plane: one `MediaView` per peer of the active call. */
+  | { readonly type: 'media' };
 
 /** The kinds of call: two participants make a direct call, three or more a group call. */
 export type CallKind = 'direct' | 'group';
@@ -88,7 +90,32 @@ export type CallEvent =
   /** Active call: a participant went out (left or rejected). */
   | { readonly type: 'participant-left'; readonly callId: CallId; readonly peer: PeerId; readonly status: 'left' | 'rejected' | 'invited' }
   /** Active call: a participant's mute or deafen state changed. */
-  | { readonly type: 'participant-state'; readonly callId: CallId; readonly peer: PeerId; readonly muted: boolean; readonly deafened: boolean };
+  | { readonly type: 'participant-state'; readonly callId: CallId; readonly peer: PeerId; readonly muted: boolean; readonly deafened: boolean }
+  /** Active call: the media channel to a participant opened (both are in the call). */
+  | { readonly type: 'media-open'; readonly callId: CallId; readonly peer: PeerId }
+  /** Active call: the media channel to a participant closed. */
+  | { readonly type: 'media-closed'; readonly callId: CallId; readonly peer: PeerId }
+  /** Active call: audio from `peer` is likely to degrade soon (rising delay) or has stalled. */
+  | { readonly type: 'degradation-likely'; readonly callId: CallId; readonly peer: PeerId; readonly cause: 'delay-rising' | 'stall'; readonly expectedInMs?: number };
+
+/** What a node sends to and hears from one peer of its active call. */
+export interface MediaView {
+  readonly peer: PeerId;
+  /** The time sync's round-trip estimate (ms), once it has one. */
+  readonly rttMs: number | undefined;
+  /** Audio frames sent to the peer. */
+  readonly framesSent: number;
+  /** Frames from the peer played out while this node was not deafened. */
+  readonly framesHeard: number;
+  /** A frame from the peer played out within the last 100 ms and this node is not deafened. */
+  readonly hearing: boolean;
+  /** Degradation warnings raised for the peer's stream. */
+  readonly degradationWarnings: number;
+  /** The playout controller's target delay (ms): webrtc-stats' jitterBufferTargetDelay. */
+  readonly targetDelayMs: number;
+  /** The stream's counters, named as webrtc-stats name them. */
+  readonly stats: unknown;
+}
 
 /** Codes of local misuse: the command is refused and nothing changes. */
 export type MisuseCode =

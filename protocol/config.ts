@@ -24,6 +24,14 @@ export interface ProtocolConfig {
   readonly maxParticipants: number;
   /** Largest wire message accepted (bytes). Default 4096. */
   readonly maxMessageBytes: number;
+  /** Open media channels, run the time sync and send audio while in a call. Default true. */
+  readonly audio: boolean;
+  /** Gap between completed time-sync exchanges on a media channel (ms). Default 1000. */
+  readonly syncIntervalMs: number;
+  /** Time-sync retry when its second packet does not come back (ms). Default 500. */
+  readonly syncRetryMs: number;
+  /** Playout algorithm of incoming streams: `callsim` (ours), `neteq`, `ramjee-1`, `ramjee-4`, `fixed-3`. Default `callsim`. */
+  readonly playout: string;
 }
 
 /** The defaults, as documented on `ProtocolConfig`. */
@@ -37,14 +45,26 @@ export const DEFAULT_PROTOCOL_CONFIG: ProtocolConfig = Object.freeze({
   tombstoneMs: 600_000,
   maxParticipants: 16,
   maxMessageBytes: 4096,
+  audio: true,
+  syncIntervalMs: 1000,
+  syncRetryMs: 500,
+  playout: 'callsim',
 });
+
+const PLAYOUTS = ['callsim', 'neteq', 'ramjee-1', 'ramjee-4', 'fixed-3'];
 
 /** The defaults overridden by `partial`; throws a RangeError naming a bad field. */
 export function resolveConfig(partial: Partial<ProtocolConfig> = {}): ProtocolConfig {
   const config = { ...DEFAULT_PROTOCOL_CONFIG, ...partial };
   for (const [key, value] of Object.entries(config)) {
     if (!(key in DEFAULT_PROTOCOL_CONFIG)) throw new RangeError(`config.${key}: unknown setting`);
-    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) throw new RangeError(`config.${key}: expected a number > 0, got ${String(value)}`);
+    if (key === 'audio') {
+      if (typeof value !== 'boolean') throw new RangeError(`config.audio: expected true or false, got ${String(value)}`);
+    } else if (key === 'playout') {
+      if (!PLAYOUTS.includes(value as string)) throw new RangeError(`config.playout: expected one of ${PLAYOUTS.join(', ')}, got ${String(value)}`);
+    } else if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+      throw new RangeError(`config.${key}: expected a number > 0, got ${String(value)}`);
+    }
   }
   if (config.retransmitBackoff < 1) throw new RangeError(`config.retransmitBackoff: expected a number >= 1, got ${config.retransmitBackoff}`);
   if (!Number.isInteger(config.maxParticipants) || config.maxParticipants < 2) {

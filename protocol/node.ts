@@ -26,6 +26,8 @@ import type { CallCommand, CallEvent, CallView, LeaveReason, MisuseCode, NodeSta
 import { joinedPeers, kindOf, newCallRecord, registerOf, RULES, sameInfo, viewOf as view, type CallRecord, type CallRules } from './call-record.ts';
 import { resolveConfig, type ProtocolConfig } from './config.ts';
 import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
+import { FRAME_MS } from './media/index.ts';
+import { MediaPlane, type MediaEffect } from './media-plane.ts';
 import { decodeSnapshot, encodeSnapshot, restoreCall, storeCall, type DurableState } from './snapshot.ts';
 import { callTimer, parseTimer } from './timers.ts';
 import { decodeMessage, encodeMessage, type CallId, type CallInfo, type Register, type WireMessage } from './wire.ts';
@@ -44,6 +46,10 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   private now: Millis = 0;
   private dirty = false;
   private antiEntropyArmed = false;
+  /** The media plane (undefined when `audio` is off). */
+  protected readonly media: MediaPlane | undefined;
+  private mediaTickAt: Millis | undefined;
+  private syncAt: Millis | undefined;
   private readonly idleSince = new Map<CallId, Millis>();
   private readonly violations: Record<string, number> = {};
   private readonly malformed: Record<string, number> = {};
@@ -55,6 +61,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   ) {
     this.config = resolveConfig(config);
     this.self = context.id;
+    this.media = this.config.audio ? new MediaPlane(this.self, this.config) : undefined;
   }
 
   handle(input: NodeInput<CallCommand>): Outcome {
@@ -76,6 +83,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
       default:
         return assertNever(input);
     }
+    if (this.media !== undefined && input.type !== 'timer') this.syncMedia();
     if (this.dirty) {
       this.dirty = false;
       this.emit({ type: 'persist', snapshot: encodeSnapshot(this.state) });
@@ -108,7 +116,12 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   }
 
   protected receive(from: PeerId, channel: Channel, bytes: Uint8Array): Outcome {
-    if (channel !== 'signaling') return this.violation('wrong-channel', `message from ${from} on the ${channel} channel`);
+    if (channel === 'media') {
+      if (this.media === undefined) return this.violation('wrong-channel', `message from ${from} on the media channel`);
+      const { effects, error } = this.media.receive(from, bytes, this.now);
+      this.applyMedia(effects);
+      return error === undefined ? OK : { ok: false, error: { code: error, message: `media packet from ${from} refused` } };
+    }
     const decoded = decodeMessage(bytes, this.config);
     if (!decoded.ok) {
       this.malformed[decoded.error.code] = (this.malformed[decoded.error.code] ?? 0) + 1;
@@ -128,10 +141,19 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   protected timer(name: string): Outcome {
     const timer = parseTimer(name);
     if (timer === undefined) return OK;
-    if (timer.kind === 'antiEntropy') {
-      this.antiEntropyArmed = false;
-      this.antiEntropy();
-      return OK;
+    switch (timer.kind) {
+      case 'antiEntropy':
+        this.antiEntropyArmed = false;
+        this.antiEntropy();
+        return OK;
+      case 'mediaTick':
+        this.mediaTickAt = undefined;
+        if (this.media !== undefined) this.applyMedia(this.media.tick(this.now));
+        return OK;
+      case 'timeSync':
+        this.syncAt = undefined;
+        if (this.media !== undefined) this.applyMedia(this.media.syncTimer(this.now));
+        return OK;
     }
     const call = this.state.calls.get(timer.callId);
     if (call === undefined) return OK;
@@ -210,6 +232,8 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
         const call = this.findCall(command.callId);
         return 'info' in call ? { ok: true, value: this.viewOf(call, this.self) } : call;
       }
+      case 'media':
+        return { ok: true, value: this.media?.view(this.now) ?? [] };
       case 'stats': {
         const stats: NodeStats = { calls: this.state.calls.size, tombstones: this.state.tombstones.size, violations: { ...this.violations }, malformed: { ...this.malformed } };
         return { ok: true, value: stats };
@@ -515,6 +539,35 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     for (const [tid, t] of this.state.tombstones) if (t.until <= this.now) this.state.tombstones.delete(tid);
     this.state.tombstones.set(id, { call: storeCall(call), until: this.now + this.config.tombstoneMs });
     this.dirty = true;
+  }
+
+  // ---- media -------------------------------------------------------------------------------------
+
+  /** Open and close media channels to match the active call, and keep the media timers armed. */
+  protected syncMedia(): void {
+    const active = this.activeCall();
+    const peers = active === undefined ? [] : joinedPeers(active).filter((p) => p !== this.self);
+    this.applyMedia(this.media!.update(active?.info.id, peers, this.state.muted, this.state.deafened, this.now));
+  }
+
+  protected applyMedia(effects: readonly MediaEffect[]): void {
+    for (const e of effects) {
+      if (e.type === 'send') this.emit({ type: 'send', to: e.to, channel: 'media', bytes: e.bytes });
+      else this.event(e.event);
+    }
+    const media = this.media!;
+    if (media.active && this.mediaTickAt === undefined) {
+      this.mediaTickAt = this.now + FRAME_MS;
+      this.emit({ type: 'setTimer', timer: 'mediaTick', at: this.mediaTickAt });
+    } else if (!media.active && this.mediaTickAt !== undefined) {
+      this.mediaTickAt = undefined;
+      this.emit({ type: 'cancelTimer', timer: 'mediaTick' });
+    }
+    const sync = media.syncDeadline;
+    if (sync !== (this.syncAt ?? Infinity)) {
+      this.syncAt = sync === Infinity ? undefined : sync;
+      this.emit(sync === Infinity ? { type: 'cancelTimer', timer: 'timeSync' } : { type: 'setTimer', timer: 'timeSync', at: sync });
+    }
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

@@ -14,12 +14,16 @@ export type TimerName =
   /** Forget a call nobody is in (or that this node rejected). */
   | `prune/${CallId}`
   /** Push this node's register to the others in the active call. */
-  | 'antiEntropy';
+  | 'antiEntropy'
+  /** The media plane's frame clock: send and play one 20 ms frame per peer. */
+  | 'mediaTick'
+  /** The media plane's next time-sync exchange or retry. */
+  | 'timeSync';
 
 /** The parsed form of a timer name. */
 export type Timer =
   | { readonly kind: 'retransmit' | 'ring' | 'prune'; readonly callId: CallId }
-  | { readonly kind: 'antiEntropy' };
+  | { readonly kind: 'antiEntropy' | 'mediaTick' | 'timeSync' };
 
 /** The name of a per-call timer. */
 export function callTimer(kind: 'retransmit' | 'ring' | 'prune', callId: CallId): TimerName {
@@ -28,7 +32,7 @@ export function callTimer(kind: 'retransmit' | 'ring' | 'prune', callId: CallId)
 
 /** Parse a timer name; undefined for a name this protocol never arms. */
 export function parseTimer(name: string): Timer | undefined {
-  if (name === 'antiEntropy') return { kind: 'antiEntropy' };
+  if (name === 'antiEntropy' || name === 'mediaTick' || name === 'timeSync') return { kind: name };
   const slash = name.indexOf('/');
   const kind = name.slice(0, slash);
   if (slash < 0 || (kind !== 'retransmit' && kind !== 'ring' && kind !== 'prune')) return undefined;

@@ -162,6 +162,9 @@ export class InvariantChecker implements TraceSink {
         break;
       case 'ring-timeout':
       case 'missed':
+      case 'media-open':
+      case 'media-closed':
+      case 'degradation-likely':
         break;
     }
   }

@@ -9,7 +9,7 @@
  * form (`incoming c1 from alice`, `+bob`, `left c1 (user)`) so scenarios and tests can assert whole
  * sequences. Queries for invariants go through `Host.query`, which is not traced.
  */
-import type { CallCommand, CallEvent, CallView } from '../protocol/api.ts';
+import type { CallCommand, CallEvent, CallView, MediaView } from '../protocol/api.ts';
 import { OK, type Channel, type NodeOutput, type Outcome, type PeerId, type Protocol } from '../protocol/contract.ts';
 import type { ClockSetting } from '../sim/node-clock.ts';
 import { World, type NetworkSpec, type TraceSink } from '../sim/index.ts';
@@ -84,6 +84,9 @@ export interface StepOutcome {
   readonly outcome: Outcome;
 }
 
+/** Event types of the media plane, logged apart from the call events. */
+const MEDIA_EVENTS = new Set<CallEvent['type']>(['media-open', 'media-closed', 'degradation-likely']);
+
 const NO_CALL: Outcome = { ok: false, error: { code: 'no-call', message: 'the node knows no call for this reference' } };
 
 /** A node that sends the bytes it is told to, and ignores everything it receives. */
@@ -108,8 +111,10 @@ const puppet: Protocol<unknown, never> = {
 export class Session {
   /** The simulated world. */
   readonly world: World<CallCommand, CallEvent>;
-  /** Every event, compact, per node (kept as the run goes). */
+  /** Every signaling event, compact, per node (kept as the run goes). */
   private readonly eventLog = new Map<PeerId, string[]>();
+  /** Every media event, compact, per node. */
+  private readonly mediaLog = new Map<PeerId, string[]>();
   /** Outcomes of the script's actions, in order. */
   readonly outcomes: StepOutcome[] = [];
   private readonly labels = new Map<string, string>();
@@ -122,7 +127,10 @@ export class Session {
   ) {
     const collector: TraceSink = {
       record: (e) => {
-        if (e.kind === 'event') this.eventLog.get(e.node)?.push(this.describe(e.event as CallEvent));
+        if (e.kind !== 'event') return;
+        const event = e.event as CallEvent;
+        const log = MEDIA_EVENTS.has(event.type) ? this.mediaLog : this.eventLog;
+        log.get(e.node)?.push(this.describe(event));
       },
     };
     this.world = new World<CallCommand, CallEvent>({
@@ -133,6 +141,7 @@ export class Session {
     });
     for (const peer of peers) {
       this.eventLog.set(peer, []);
+      this.mediaLog.set(peer, []);
       const plugin = options.puppets?.includes(peer) ? (puppet as unknown as CallProtocol) : options.protocol;
       const clock = options.clocks?.[peer];
       this.world.addNode(peer, plugin, { start: !options.offline?.includes(peer), ...(clock === undefined ? {} : { clock }) });
@@ -251,9 +260,20 @@ export class Session {
       .join(' ');
   }
 
-  /** Every event `node` emitted, compact and in order. */
+  /** Every call event `node` emitted, compact and in order (media events apart: see `mediaEvents`). */
   events(node: PeerId): string[] {
     return [...(this.eventLog.get(node) ?? [])];
+  }
+
+  /** Every media event `node` emitted (channels opening and closing, degradation warnings). */
+  mediaEvents(node: PeerId): string[] {
+    return [...(this.mediaLog.get(node) ?? [])];
+  }
+
+  /** What `node` sends to and hears from each peer of its active call (untraced query). */
+  media(node: PeerId): MediaView[] {
+    const outcome = this.world.host(node).query({ type: 'media' });
+    return outcome?.ok ? (outcome.value as MediaView[]) : [];
   }
 
   /** Every node's events. */
@@ -283,6 +303,11 @@ export class Session {
         return `-${e.peer} (${e.status})`;
       case 'participant-state':
         return `${e.peer}${e.muted ? ' muted' : ' unmuted'}${e.deafened ? ' deafened' : ''}`;
+      case 'media-open':
+      case 'media-closed':
+        return `${e.type} ${c} ${e.peer}`;
+      case 'degradation-likely':
+        return `degradation-likely ${c} ${e.peer} (${e.cause})`;
     }
   }
 }

@@ -65,6 +65,8 @@ export interface FuzzCase {
   readonly faults: readonly FuzzFault[];
   /** A short prune time (ms) for the reference protocol, and the check that idle calls are forgotten. */
   readonly pruneAfterMs?: number;
+  /** Run the media plane (channels, time sync, audio); off by default: most properties are about signaling. */
+  readonly audio?: boolean;
 }
 
 /** The link settings of a case's network. */
@@ -162,7 +164,8 @@ export function caseScenario(c: FuzzCase, name = 'fuzz-case'): Scenario {
     clocks,
     durationMs: CASE_DURATION_MS,
     seed: c.seed,
-    ...(c.pruneAfterMs === undefined ? {} : { config: { pruneAfterMs: c.pruneAfterMs }, forgetsIdleCalls: true }),
+    config: { audio: c.audio === true, ...(c.pruneAfterMs === undefined ? {} : { pruneAfterMs: c.pruneAfterMs }) },
+    ...(c.pruneAfterMs === undefined ? {} : { forgetsIdleCalls: true }),
   });
 }
 

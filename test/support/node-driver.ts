@@ -58,15 +58,22 @@ export class NodeDriver {
   /** Called after every input except queries. */
   observe: ((step: Rendered) => void) | undefined;
 
-  /** A node `id` whose random source counts 1, 2, 3, … (so its first call id is `0000000100000002`). */
+  /**
+   * A node `id` whose random source counts 1, 2, 3, … (so its first call id is `0000000100000002`).
+   * The media plane is off unless `config.audio` says otherwise: these tests read signaling outputs.
+   */
   constructor(
     readonly id: PeerId = 'alice',
-    readonly config: Partial<ProtocolConfig> = {},
+    config: Partial<ProtocolConfig> = {},
   ) {
+    this.config = { audio: false, ...config };
     let draws = 0;
     this.context = { id, random: { nextUint32: () => ++draws } };
-    this.node = new CallNode(this.context, config);
+    this.node = new CallNode(this.context, this.config);
   }
+
+  /** The node's protocol constants. */
+  readonly config: Partial<ProtocolConfig>;
 
   /** Give `info` the short name `name` in rendered output. */
   call(name: string, info: CallInfo): CallInfo {
@@ -217,6 +224,10 @@ export class NodeDriver {
         return `${e.type} ${c} ${e.peer}${e.muted ? ' muted' : ''}${e.deafened ? ' deaf' : ''}`;
       case 'participant-left':
         return `participant-left ${c} ${e.peer} (${e.status})`;
+      case 'media-open':
+      case 'media-closed':
+      case 'degradation-likely':
+        return `${e.type} ${c} ${e.peer}`;
       default:
         return assertNever(e);
     }
@@ -224,7 +235,7 @@ export class NodeDriver {
 
   private timerName(name: string): string {
     const timer = parseTimer(name);
-    return timer === undefined || timer.kind === 'antiEntropy' ? name : `${timer.kind}/${this.label(timer.callId)}`;
+    return timer === undefined || !('callId' in timer) ? name : `${timer.kind}/${this.label(timer.callId)}`;
   }
 
   /** The call's short name, or its full description when it differs from the one the name stands for. */

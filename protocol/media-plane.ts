@@ -1,0 +1,183 @@
+/**
+ * The media plane of one node: a media channel to every other participant of the active call, the
+ * 3-packet time sync over it, 20 ms audio frames, and one playout controller per incoming stream.
+ *
+ * Theory of operation. The node tells the plane who is in its active call (`update`); the plane opens a
+ * channel (a session) to each of them and closes the ones that left — a channel exists exactly while
+ * both ends are in the call as this node sees it. On a session: the time sync runs (time-sync.ts) and
+ * feeds its round trips to the session's playout controller; every `FRAME_MS` of local time (`tick`) an
+ * unmuted node sends the next audio frame to every peer, and every controller decides what plays. A
+ * deafened node still runs its controllers (so their buffers stay sound) but plays nothing out: what it
+ * "hears" is what a controller played while the node was not deafened. Everything the plane wants done
+ * comes back as `MediaEffect`s (sends and events); timers stay with the node: `tick` every frame while
+ * any session is open, and the earliest time-sync deadline.
+ */
+import type { CallEvent, MediaView } from './api.ts';
+import type { Millis, PeerId } from './contract.ts';
+import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutStats } from './media/index.ts';
+import { decodeMedia, encodeMedia, type MediaMessage } from './media-wire.ts';
+import { TimeSync, type SyncStep } from './time-sync.ts';
+
+/** Media constants (part of the protocol's config). */
+export interface MediaConfig {
+  /** Gap between completed time-sync exchanges (ms). */
+  readonly syncIntervalMs: number;
+  /** Time-sync retry when packet 2 does not come back (ms). */
+  readonly syncRetryMs: number;
+  /** Playout algorithm for incoming streams (a name from PLAYOUT_ALGORITHMS). */
+  readonly playout: string;
+}
+
+/** Something the plane wants done. */
+export type MediaEffect = { readonly type: 'send'; readonly to: PeerId; readonly bytes: Uint8Array } | { readonly type: 'event'; readonly event: CallEvent };
+
+/** A frame counts as being heard for this long after it played (ms). */
+export const HEARING_WINDOW_MS = 100;
+
+interface MediaSession {
+  readonly peer: PeerId;
+  readonly callId: string;
+  readonly sync: TimeSync;
+  readonly controller: PlayoutController;
+  nextSeq: number;
+  framesSent: number;
+  framesHeard: number;
+  lastHeardAt: Millis;
+  warnings: number;
+}
+
+/** The media plane of one node. */
+export class MediaPlane {
+  private readonly sessions = new Map<PeerId, MediaSession>();
+  private readonly effects: MediaEffect[] = [];
+  private muted = false;
+  private deafened = false;
+
+  /** The plane of node `self`. */
+  constructor(
+    private readonly self: PeerId,
+    private readonly config: MediaConfig,
+  ) {}
+
+  /** Whether any channel is open (the node keeps the frame tick running while so). */
+  get active(): boolean {
+    return this.sessions.size > 0;
+  }
+
+  /** The earliest time-sync deadline (Infinity when none). */
+  get syncDeadline(): Millis {
+    let next = Infinity;
+    for (const s of this.sessions.values()) if (s.sync.deadline < next) next = s.sync.deadline;
+    return next;
+  }
+
+  /** The active call is `callId` with `peers` in it (or none): open and close channels to match. */
+  update(callId: string | undefined, peers: readonly PeerId[], muted: boolean, deafened: boolean, now: Millis): MediaEffect[] {
+    this.muted = muted;
+    this.deafened = deafened;
+    for (const [peer, s] of this.sessions) {
+      if (s.callId !== callId || !peers.includes(peer)) {
+        this.sessions.delete(peer);
+        this.effects.push({ type: 'event', event: { type: 'media-closed', callId: s.callId, peer } });
+      }
+    }
+    if (callId !== undefined) {
+      for (const peer of peers) {
+        if (peer === this.self || this.sessions.has(peer)) continue;
+        const session: MediaSession = {
+          peer,
+          callId,
+          sync: new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: 5 }),
+          controller: (PLAYOUT_ALGORITHMS.find((a) => a.name === this.config.playout) ?? PLAYOUT_ALGORITHMS[PLAYOUT_ALGORITHMS.length - 1]!).create(),
+          nextSeq: 0,
+          framesSent: 0,
+          framesHeard: 0,
+          lastHeardAt: -Infinity,
+          warnings: 0,
+        };
+        this.sessions.set(peer, session);
+        this.effects.push({ type: 'event', event: { type: 'media-open', callId, peer } });
+        this.apply(session, session.sync.start(now), now);
+      }
+    }
+    return this.drain();
+  }
+
+  /** A packet arrived on the media channel; false when it is not for an open channel or not valid. */
+  receive(from: PeerId, bytes: Uint8Array, now: Millis): { effects: MediaEffect[]; error?: string } {
+    const decoded = decodeMedia(bytes);
+    if (!decoded.ok) return { effects: [], error: decoded.error.code };
+    const session = this.sessions.get(from);
+    if (session === undefined) return { effects: [], error: 'no-media-channel' };
+    const message = decoded.message;
+    if (message.type === 'audio') {
+      session.controller.handle({ type: 'arrival', now, seq: message.seq, mediaMs: message.mediaMs });
+      this.playout(session, now);
+    } else {
+      this.apply(session, session.sync.onMessage(message, now), now);
+    }
+    return { effects: this.drain() };
+  }
+
+  /** The time-sync deadline passed. */
+  syncTimer(now: Millis): MediaEffect[] {
+    for (const s of this.sessions.values()) if (s.sync.deadline <= now) this.apply(s, s.sync.onTimer(now), now);
+    return this.drain();
+  }
+
+  /** One frame of local time passed: send a frame to everyone (unless muted) and play one from everyone. */
+  tick(now: Millis): MediaEffect[] {
+    for (const s of this.sessions.values()) {
+      if (!this.muted) {
+        this.send(s.peer, { type: 'audio', seq: s.nextSeq, mediaMs: s.nextSeq * FRAME_MS });
+        s.framesSent++;
+      }
+      s.nextSeq++; // the media clock runs on while muted: the receiver sees a gap, not a jump back
+      s.controller.handle({ type: 'tick', now });
+      this.playout(s, now);
+    }
+    return this.drain();
+  }
+
+  /** What this node hears and sends, per peer of the active call. */
+  view(now: Millis): MediaView[] {
+    return [...this.sessions.values()].map((s) => ({
+      peer: s.peer,
+      rttMs: s.sync.rttMs,
+      framesSent: s.framesSent,
+      framesHeard: s.framesHeard,
+      hearing: now - s.lastHeardAt <= HEARING_WINDOW_MS,
+      degradationWarnings: s.warnings,
+      targetDelayMs: s.controller.targetDelayMs(),
+      stats: s.controller.stats() as PlayoutStats,
+    }));
+  }
+
+  private apply(session: MediaSession, step: SyncStep, now: Millis): void {
+    if (step.send !== undefined) this.send(session.peer, step.send);
+    if (step.sample !== undefined) {
+      session.controller.handle({ type: 'timeSync', now, rttMs: step.sample.rttMs, clockOffsetMs: step.sample.offsetMs });
+      this.playout(session, now);
+    }
+  }
+
+  private playout(session: MediaSession, now: Millis): void {
+    for (let out = session.controller.pollOutput(); out !== undefined; out = session.controller.pollOutput()) {
+      if (out.type === 'audio' && out.audio.type === 'play' && !this.deafened) {
+        session.framesHeard++;
+        session.lastHeardAt = now;
+      } else if (out.type === 'event') {
+        session.warnings++;
+        this.effects.push({ type: 'event', event: { type: 'degradation-likely', callId: session.callId, peer: session.peer, cause: out.event.cause, ...(out.event.expectedInMs === undefined ? {} : { expectedInMs: out.event.expectedInMs }) } });
+      }
+    }
+  }
+
+  private send(to: PeerId, message: MediaMessage): void {
+    this.effects.push({ type: 'send', to, bytes: encodeMedia(message) });
+  }
+
+  private drain(): MediaEffect[] {
+    return this.effects.splice(0, this.effects.length);
+  }
+}
