@@ -57,6 +57,9 @@ export const INVARIANTS = {
   'missed-call-reported': ['R9', 'after the network heals, every invitee who never joined a call that is over got a missed call'],
   'glare-resolves': ['R11', 'two peers who dialed each other do not stay in two separate calls'],
   'idle-calls-forgotten': ['R14', 'when the scenario asks for it: a call nobody was in during the whole quiet phase is forgotten by its end'],
+  'everyone-heard': ['media', 'after the network heals, every joined, unmuted participant is heard by every other joined, undeafened one'],
+  'muted-silent': ['media', 'after the network heals, nobody hears a muted participant'],
+  'deafened-hear-nothing': ['media', 'after the network heals, a deafened participant hears nobody'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** An invariant's name. */
@@ -76,6 +79,8 @@ interface Told {
 export interface CheckerOptions {
   /** Check `idle-calls-forgotten` at the end (the protocol was configured to forget idle calls quickly). */
   readonly idleCallsForgotten?: boolean;
+  /** Check the media invariants at the end (the protocol runs its media plane). */
+  readonly media?: boolean;
 }
 
 /** Checks every safety invariant during a run and the liveness invariants at its end. */
@@ -92,6 +97,8 @@ export class InvariantChecker implements TraceSink {
   private readonly everJoined = new Set<string>();
   private readonly missed = new Set<string>();
   private readonly told = new Map<PeerId, Told>();
+  /** Nodes that said something about their calls during the input being handled. */
+  private readonly spoke = new Set<PeerId>();
   /** call → last time any node showed someone in it */
   private readonly lastLive = new Map<string, number>();
   private session: Session | undefined;
@@ -105,15 +112,26 @@ export class InvariantChecker implements TraceSink {
     this.quietSince = now;
   }
 
-  /** Watch `session`: check each node whenever it settles. The checker must also be one of its trace sinks. */
+  /**
+   * Watch `session`: check a node whenever it settles after an input that can change its calls — a
+   * command, a signaling message, a (re)start — or after any input during which it said something
+   * about them (an event, a persist, a signaling message). Media packets and media timers that did
+   * neither are skipped: they are most inputs of a call and change no call state. The checker must also
+   * be one of the session's trace sinks.
+   */
   attach(session: Session): this {
     this.session = session;
-    session.world.observe((host) => this.checkNode(host.id));
+    session.world.observe((host, input) => {
+      const quiet = (input.type === 'receive' && input.channel === 'media') || input.type === 'timer';
+      const spoke = this.spoke.delete(host.id);
+      if (!quiet || spoke) this.checkNode(host.id);
+    });
     return this;
   }
 
   record(e: TraceEvent): void {
     this.recent.record(e);
+    if (e.kind === 'persist' || e.kind === 'event' || (e.kind === 'send' && e.channel === 'signaling')) this.spoke.add(e.node);
     if (e.kind === 'event') {
       const ev = e.event as { type: string; callId: string };
       const key = `${e.node}|${ev.callId}`;
@@ -255,12 +273,33 @@ export class InvariantChecker implements TraceSink {
       }
     }
     this.checkGlare(online, views, t);
+    if (this.options.media) this.checkHearing(online, views, t);
     if (this.options.idleCallsForgotten) {
+      const liveNow = new Set([...views.values()].flatMap((m) => [...m.values()].filter((v) => v.participants.some((q) => q.status === 'joined')).map((v) => v.callId)));
       for (const p of online) {
         for (const callId of views.get(p)!.keys()) {
           const live = this.lastLive.get(callId) ?? -Infinity;
-          if (live < this.quietSince) this.fail('idle-calls-forgotten', p, t, `still keeps ${callId}, which nobody has been in since ${(live / 1000).toFixed(3)} s`);
+          if (!liveNow.has(callId) && live < this.quietSince) this.fail('idle-calls-forgotten', p, t, `still keeps ${callId}, which nobody has been in since ${(live / 1000).toFixed(3)} s`);
         }
+      }
+    }
+  }
+
+  /** Who hears whom, against who is in the call, unmuted and undeafened (as the owners say). */
+  private checkHearing(online: PeerId[], views: Map<PeerId, Map<string, CallView>>, t: number): void {
+    const session = this.session!;
+    for (const listener of online) {
+      const call = [...views.get(listener)!.values()].find((v) => v.active);
+      const heard = new Map(session.media(listener).map((m) => [m.peer, m.hearing]));
+      const deafened = call?.participants.find((p) => p.peer === listener)?.deafened ?? false;
+      for (const speaker of call?.participants ?? []) {
+        if (speaker.peer === listener || speaker.status !== 'joined' || !online.includes(speaker.peer)) continue;
+        const own = views.get(speaker.peer)!.get(call!.callId)?.participants.find((p) => p.peer === speaker.peer);
+        if (own?.status !== 'joined') continue; // the speaker's own view is the truth about the speaker
+        const hearing = heard.get(speaker.peer) === true;
+        if (deafened && hearing) this.fail('deafened-hear-nothing', listener, t, `is deafened but hears ${speaker.peer}`);
+        else if (own.muted && hearing) this.fail('muted-silent', listener, t, `hears ${speaker.peer}, who is muted`);
+        else if (!deafened && !own.muted && !hearing) this.fail('everyone-heard', listener, t, `does not hear ${speaker.peer} in ${call!.callId}`);
       }
     }
   }

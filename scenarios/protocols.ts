@@ -17,6 +17,8 @@ export interface ProtocolChoice {
   readonly source: string;
   /** A protocol instance for a scenario's constants. */
   make(config: Partial<ProtocolConfig> | undefined): CallProtocol;
+  /** Whether it runs a media plane the media invariants can judge (`media` query); default true. */
+  readonly media?: boolean;
 }
 
 /** The reference protocol. */

@@ -44,7 +44,10 @@ export interface RunReport {
 /** Run `scenario` once and judge it. */
 export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
   const started = performance.now();
-  const checker = new InvariantChecker({ idleCallsForgotten: scenario.forgetsIdleCalls === true && scenario.settle !== false });
+  const checker = new InvariantChecker({
+    idleCallsForgotten: scenario.forgetsIdleCalls === true,
+    media: scenario.config?.audio !== false && options.protocol.media !== false,
+  });
   const hasher = options.hash === false ? undefined : new TraceHasher();
   const session = new Session(scenario.peers, {
     protocol: options.protocol.make(scenario.config),

@@ -30,7 +30,7 @@ export interface HostEnv {
   /** Send bytes from `from` to `to` on `channel`. */
   send(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void;
   /** Called after every input the node handled and drained (invariant checkers look then). */
-  settled(host: Host<any, any>): void;
+  settled(host: Host<any, any>, input: NodeInput<any>): void;
 }
 
 /** The most outputs one input may produce before the host stops draining (a runaway node). */
@@ -107,7 +107,8 @@ export class Host<Command = unknown, Event = unknown> {
       return;
     }
     this.node = node;
-    if (this.feed({ type: 'start', now: this.localNow(), snapshot: this.persisted }) !== undefined) this.drain();
+    const input: NodeInput<Command> = { type: 'start', now: this.localNow(), snapshot: this.persisted };
+    if (this.feed(input) !== undefined) this.drain(input);
   }
 
   /** Lose all volatile state: the node, its timers and its inbox. The snapshot stays. */
@@ -152,10 +153,11 @@ export class Host<Command = unknown, Event = unknown> {
       env.trace?.({ kind: 'command', t, node: id, command, error: error.code });
       return { ok: false, error };
     }
-    const outcome = this.feed({ type: 'command', now: this.localNow(), command });
+    const input: NodeInput<Command> = { type: 'command', now: this.localNow(), command };
+    const outcome = this.feed(input);
     if (outcome === undefined) return { ok: false, error: { code: 'node-threw', message: this.lastError } };
     env.trace?.({ kind: 'command', t, node: id, command, ...(outcome.ok ? {} : { error: outcome.error.code }) });
-    this.drain();
+    this.drain(input);
     return outcome;
   }
 
@@ -163,7 +165,7 @@ export class Host<Command = unknown, Event = unknown> {
   query(command: Command): Outcome | undefined {
     if (this.lifecycle !== 'up') return undefined;
     const outcome = this.feed({ type: 'command', now: this.localNow(), command });
-    if (outcome !== undefined) this.drain(false);
+    if (outcome !== undefined) this.drain(undefined);
     return outcome;
   }
 
@@ -173,14 +175,15 @@ export class Host<Command = unknown, Event = unknown> {
       if (this.lifecycle === 'paused') this.inbox.push({ type: 'receive', packet });
       return;
     }
-    const outcome = this.feed({ type: 'receive', now: this.localNow(), from: packet.from, channel: packet.channel, bytes: packet.bytes });
+    const input: NodeInput<Command> = { type: 'receive', now: this.localNow(), from: packet.from, channel: packet.channel, bytes: packet.bytes };
+    const outcome = this.feed(input);
     if (outcome === undefined) return;
     const trace = this.env.trace;
     if (trace !== undefined) {
       const t = this.env.scheduler.now;
       trace({ kind: 'deliver', t, node: this.id, from: packet.from, channel: packet.channel, packet: packet.id, ...(outcome.ok ? {} : { refused: outcome.error.code }) });
     }
-    this.drain();
+    this.drain(input);
   }
 
   private arm(name: string, localDeadline: number): void {
@@ -204,7 +207,8 @@ export class Host<Command = unknown, Event = unknown> {
     slot.token = 0; // the slot stays for the next arm of this name; sweep if names pile up
     if (this.timers.size > SLOT_SWEEP) for (const [name, s] of this.timers) if (s.token === 0) this.timers.delete(name);
     this.env.trace?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: firing.name });
-    if (this.feed({ type: 'timer', now: Math.max(this.localNow(), slot.localDeadline), timer: firing.name }) !== undefined) this.drain();
+    const input: NodeInput<Command> = { type: 'timer', now: Math.max(this.localNow(), slot.localDeadline), timer: firing.name };
+    if (this.feed(input) !== undefined) this.drain(input);
   }
 
   /** Hand one input to the node; undefined when it threw (the host is then down). */
@@ -217,8 +221,8 @@ export class Host<Command = unknown, Event = unknown> {
     }
   }
 
-  /** Drain every output of the node, then tell the world it settled; a node that throws or floods is taken down. */
-  private drain(settle = true): void {
+  /** Drain every output of the node, then tell the world it settled after `input` (none for queries). */
+  private drain(input: NodeInput<Command> | undefined): void {
     const node = this.node!;
     const env = this.env;
     try {
@@ -226,7 +230,7 @@ export class Host<Command = unknown, Event = unknown> {
         if (this.node !== node) return; // the node crashed while we drained
         const out = node.pollOutput();
         if (out === undefined) {
-          if (settle) env.settled(this);
+          if (input !== undefined) env.settled(this, input);
           return;
         }
         switch (out.type) {

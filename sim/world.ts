@@ -9,7 +9,7 @@
  * any simulated time directly or through `at(t, …)`: partition / heal, hold / release, crash / restart,
  * pause / resume, setClock, setLink / setNetwork. Each is traced. The world never reads the wall clock.
  */
-import { CHANNELS, type Channel, type Outcome, type PeerId, type Protocol } from '../protocol/contract.ts';
+import { CHANNELS, type Channel, type NodeInput, type Outcome, type PeerId, type Protocol } from '../protocol/contract.ts';
 import { ConfigError } from './errors.ts';
 import { Host, type HostEnv } from './host.ts';
 import { Link, type LinkEnv, type Packet } from './link.ts';
@@ -64,7 +64,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** The trace hook handed to links and hosts; undefined when nobody listens. */
   trace: ((event: TraceEvent) => void) | undefined;
   private readonly sinks: TraceSink[] = [];
-  private readonly observers: ((host: Host<Command, Event>) => void)[] = [];
+  private readonly observers: ((host: Host<Command, Event>, input: NodeInput<Command>) => void)[] = [];
   private readonly hosts = new Map<PeerId, Host<Command, Event>>();
   private readonly routes = new Map<PeerId, Map<PeerId, Route>>();
   private readonly defaults: Record<Channel, LinkModel>;
@@ -96,13 +96,13 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   }
 
   /** Call `observer` after every input a node handled and drained (e.g. to check invariants on it). */
-  observe(observer: (host: Host<Command, Event>) => void): void {
+  observe(observer: (host: Host<Command, Event>, input: NodeInput<Command>) => void): void {
     this.observers.push(observer);
   }
 
   /** HostEnv: a node settled after an input. */
-  settled(host: Host<Command, Event>): void {
-    for (const observer of this.observers) observer(host);
+  settled(host: Host<Command, Event>, input: NodeInput<Command>): void {
+    for (const observer of this.observers) observer(host, input);
   }
 
   /** Add a node running `protocol`; it starts at once unless `start` is false (then `restart` boots it). */
