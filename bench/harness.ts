@@ -7,6 +7,8 @@
  * take `targetMs`. Then `reps` timed runs of that size follow and the fastest counts (noise only ever
  * slows a run down). Every run of the same size must report the same counts, since every workload is
  * deterministic; a difference means the bench itself is broken. Wall time is `performance.now()`.
+ * A workload whose figures are not timings (the playout lab's quality tables) also gives a `report`:
+ * computed once, printed after the timing table, and carried whole in the `--json` document.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -34,6 +36,14 @@ export interface BenchCase {
   run(size: number): RunCounts;
 }
 
+/** Figures a workload reports besides timings: text for the terminal, the same as data for `--json`. */
+export interface Report {
+  /** The report as printed (tables and verdicts). */
+  readonly text: string;
+  /** The same figures as plain JSON-able data. */
+  readonly data: unknown;
+}
+
 /** A named entry of the registry: `npm run bench -- <name>` runs its cases. */
 export interface Workload {
   /** Command-line name. */
@@ -42,8 +52,10 @@ export interface Workload {
   readonly summary: string;
   /** Part of the default set run when no name is given. */
   readonly byDefault: boolean;
-  /** The rows it measures, in order. */
+  /** The rows it measures, in order (may be empty). */
   readonly cases: readonly BenchCase[];
+  /** Figures that are not timings, computed once after the cases are timed (optional). */
+  report?(): Report;
 }
 
 /** How long to warm up and to run each repetition, and how many repetitions. */

@@ -5,6 +5,7 @@
  *   npm run bench                      the default set (ceiling, simulator, fake-timers) and their ratios
  *   npm run bench -- simulator         one workload (several names: several workloads)
  *   npm run -s bench -- --json         machine-readable (-s keeps npm's banner out of stdout)
+ *   npm run bench -- playout           the playout lab: quality tables per trace (a workload's report)
  *
  * A new workload is one file exporting a `Workload` (bench/harness.ts) plus one line in `WORKLOADS`.
  * Ratios between rows are printed whenever both rows were measured. Usage errors exit with code 2.
@@ -13,11 +14,13 @@ import { cpus, platform, arch } from 'node:os';
 import { ceiling } from './ceiling.ts';
 import { fakeTimers } from './fake-timers.ts';
 import { measure, type Measurement, type MeasureOptions, type Workload } from './harness.ts';
+import { groupCall } from './call.ts';
 import { fuzzThroughput } from './fuzz.ts';
+import { playout } from './playout.ts';
 import { simulator } from './simulator.ts';
 
 /** Every workload `npm run bench -- <name>` knows, in run order. */
-export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers, fuzzThroughput];
+export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers, fuzzThroughput, playout];
 
 /** A comparison of two rows' event rates, with the goal it should meet, if any. */
 interface Ratio {
@@ -149,8 +152,17 @@ function main(argv: readonly string[]): void {
     }
   }
   const results = ratios(rows);
-  if (args.json) console.log(JSON.stringify({ machine: machine(), options: OPTIONS, results: rows, ratios: results }, null, 2));
-  else console.log(table(rows, results));
+  const reports = args.workloads.flatMap((w) => {
+    if (w.report === undefined) return [];
+    if (process.stderr.isTTY) process.stderr.write(`reporting ${w.name}…\n`);
+    return [{ workload: w.name, ...w.report() }];
+  });
+  if (args.json) {
+    const data = reports.map((r) => ({ workload: r.workload, data: r.data }));
+    console.log(JSON.stringify({ machine: machine(), options: OPTIONS, results: rows, ratios: results, ...(data.length > 0 ? { reports: data } : {}) }, null, 2));
+  } else {
+    console.log([table(rows, results), ...reports.map((r) => r.text)].join('\n\n'));
+  }
 }
 
 try {

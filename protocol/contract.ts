@@ -91,8 +91,8 @@ export interface Protocol<Command, Event> {
   readonly name: string;
   /** Make a fresh node (at boot and at every restart after a crash). */
   create(context: NodeContext): ProtocolNode<Command, Event>;
-  /** A short human label of a wire message for traces and diagrams (optional). */
-  describe?(bytes: Uint8Array): string;
+  /** A short human label of a wire message sent on `channel`, for traces and diagrams (optional). */
+  describe?(bytes: Uint8Array, channel: Channel): string;
 }
 
 /** Closes a switch over a union: adding a variant breaks the build where it is not handled. */

@@ -83,7 +83,8 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
       default:
         return assertNever(input);
     }
-    if (this.media !== undefined && input.type !== 'timer') this.syncMedia();
+    // Membership changes only on commands, signaling and restarts: media packets and timers leave it be.
+    if (this.media !== undefined && input.type !== 'timer' && !(input.type === 'receive' && input.channel === 'media')) this.syncMedia();
     if (this.dirty) {
       this.dirty = false;
       this.emit({ type: 'persist', snapshot: encodeSnapshot(this.state) });

@@ -14,6 +14,7 @@
  */
 import type { PeerId } from './contract.ts';
 import { crc32 } from './crc32.ts';
+import { decodeMedia } from './media-wire.ts';
 
 /** The version byte this codec writes and reads. */
 export const WIRE_VERSION = 1;
@@ -106,8 +107,17 @@ export function decodeMessage(bytes: Uint8Array, limits: CodecLimits): { ok: tru
   }
 }
 
-/** A short label of a frame for traces: `state joined v2 3f9c…`, `ack v2 3f9c…`, or `?checksum`. */
-export function describeMessage(bytes: Uint8Array): string {
+/**
+ * A short label of a frame for traces: `state joined v2 3f9c`, `ack v2 3f9c`, or `?checksum`; on the
+ * media channel `audio #12`, `sync1 #3`, or `?checksum`.
+ */
+export function describeMessage(bytes: Uint8Array, channel: 'signaling' | 'media' = 'signaling'): string {
+  if (channel === 'media') {
+    const media = decodeMedia(bytes);
+    if (!media.ok) return `?${media.error.code}`;
+    const m = media.message;
+    return m.type === 'audio' ? `audio #${m.seq}` : `${m.type} #${m.id}`;
+  }
   const decoded = decodeMessage(bytes, { maxMessageBytes: Infinity, maxParticipants: Infinity });
   if (!decoded.ok) return `?${decoded.error.code}`;
   const m = decoded.message;
@@ -116,13 +126,12 @@ export function describeMessage(bytes: Uint8Array): string {
     : `ack v${m.version} ${m.callId.slice(0, 4)}`;
 }
 
-class Refusal extends Error {
+/** Thrown inside the decoder only (not an Error: no stack to capture on a hot path), caught by `decodeMessage`. */
+class Refusal {
   constructor(
     readonly code: CodecErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+    readonly message: string,
+  ) {}
 }
 
 function parse(bytes: Uint8Array, limits: CodecLimits): WireMessage {

@@ -325,7 +325,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
     const packet: Packet = { id: this.nextPacketId(), from, to, channel, bytes, sentAt: this.scheduler.now };
     this.stats.sent++;
     if (this.trace !== undefined) {
-      const label = this.hosts.get(from)?.protocol.describe?.(bytes);
+      const label = this.hosts.get(from)?.protocol.describe?.(bytes, channel);
       this.trace({ kind: 'send', t: packet.sentAt, node: from, to, channel, packet: packet.id, size: bytes.length, ...(label === undefined ? {} : { label }) });
     }
     const route = this.routes.get(from)?.get(to) ?? (this.hosts.has(to) && this.hosts.has(from) && to !== from ? this.route(from, to) : undefined);

@@ -8,7 +8,7 @@
  * the frames were late; it lasts until a second passes without a late frame. A warning counts for an
  * onset when it came at most `WARNING_HORIZON_MS` before it; its lead is the time between the two.
  * Because lateness is only known when the late packet finally arrives, onsets are found afterwards,
- * but they are dated at the slot. Memory is bounded: only the last few seconds of slots are kept.
+ * but they are dated at the slot. Memory is bounded: every second, slots older than 3 s are dropped.
  */
 import type { Millis } from '../contract.ts';
 
@@ -48,6 +48,7 @@ export class DegradationLedger {
   private minLead: number | undefined;
   private lastLateSlot = -Infinity;
   private inDegradation = false;
+  private prunedAt = -Infinity;
 
   /** Frame `seq`'s playout time passed at `slot`; `missing` when it was not there to play. */
   passed(seq: number, slot: Millis, missing: boolean): void {
@@ -100,6 +101,8 @@ export class DegradationLedger {
 
   private prune(now: Millis): void {
     if (now - this.lastLateSlot > DEGRADATION_WINDOW_MS) this.inDegradation = false;
+    if (now - this.prunedAt < DEGRADATION_WINDOW_MS) return;
+    this.prunedAt = now;
     const horizon = now - 3 * DEGRADATION_WINDOW_MS;
     dropBefore(this.slots, horizon);
     dropBefore(this.lateSlots, horizon);

@@ -2,92 +2,172 @@
  * Our degradation predictor: raises `degradationLikely` ahead of late loss, from the one-way delay trend
  * of the stream itself, the round trip, and silences.
  *
- * Theory of operation. Two causes are watched.
- *   - `delay-rising`: every arrival gives a relative one-way delay r = arrival − media time (the clock
- *     offset is constant, so its trend is the trend of the true delay, the forward half of the round
- *     trip, sampled every 20 ms). A least-squares slope s over the last `trendWindowMs` that is steep
- *     (≥ `minSlope`) and significant (t ≥ `minT`) projects when the delay will eat the buffer's
- *     headroom h (playout offset − the largest recent r): playout reaches the delay of frames sent now
- *     after h·(1 + s)/s. A projection inside `horizonMs` is a risk. A round trip rising by more than
- *     `rttRiseMs` over its minimum lowers the slope needed to half (the time sync corroborates).
- *   - `stall`: nothing arrived for longer than the gaps this stream normally has (the 99.5th percentile
- *     of recent inter-arrival gaps plus a frame), and at least `minStallMs`.
- * A warning is raised when a risk appears after at least `rearmMs` without one, so one episode gives one
- * warning.
+ * Theory of operation. Every arrival gives a relative one-way delay r = arrival − media time (the clock
+ * offset is constant, so the trend of r is the trend of the forward one-way delay, half of the round
+ * trip, sampled every 20 ms). Two causes are watched:
+ *   - `delay-rising`: a queue building up lifts the *floor* of the delays, which jitter does not: the
+ *     smallest r of each 100 ms block is the floor. Its noise σ is learnt from the block-to-block
+ *     differences (their median absolute value / 0.95, a robust σ·√2 with the √2 divided out). A rise is
+ *     a least-squares slope of the floor, over the last `trendBlocks` blocks (fast climbs) or the last
+ *     `longTrendBlocks` (slow creeps), that is steep enough (`minSlope`, `minLongSlope` ms per ms),
+ *     significant (slope / its standard error ≥ `minT` for the short fit, `minT` − 1 for the long one,
+ *     the error taken from σ or from the scatter about the fit if larger: a floor that wanders, as on a
+ *     jittery FIFO path, is not a trend) and large: the fitted rise must reach 2σ and half the 95th percentile of the
+ *     excursions above the floor (on a jittery path the floor wanders more than σ says). A rise
+ *     is a risk when it will consume the playout's headroom h within `horizonMs`: frames sent now play
+ *     after h·(1 + s)/s. The headroom is taken against the smallest playout offset of the last 3 s
+ *     (minus the floor and the 95th percentile of the excursions above it): the warning says that the
+ *     path is degrading faster than a playout that did not react could absorb, whether or not the
+ *     controller then absorbs it by raising its delay. A round trip that beats
+ *     every round trip of the last 30 s by ≥ `rttRiseMs` (the time sync sees the same queue: the seed's
+ *     "round trip time increases") lowers the significance needed to `minT` − 1.
+ *   - `stall`: nothing arrived for longer than this stream's usual gaps (past its 99.5th percentile + a
+ *     frame, twice its 99th percentile, and `minStallMs`), and the silence will likely last until it degrades the playout (until
+ *     three frames past the buffer's headroom are due): already so, or at least half of the gaps of the
+ *     last minute that lasted as long as this one went on that far (a never-seen silence counts as
+ *     likely: the first stall is warned too). On Wi-Fi, gaps past 100 ms are stalls and go on; on a
+ *     jittery path they are delay excursions the buffer absorbs.
+ * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
+ * (`stallRearmMs` for stalls: a silence that ends has ended): one episode, one warning.
  */
 import type { Millis } from '../contract.ts';
-import { DelayWindow } from './delay-window.ts';
+import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
 import { FRAME_MS, type DegradationCause, type PlayoutEvent } from './playout.ts';
 
 /** Tuning of the predictor. */
 export interface DegradationWatchOptions {
-  /** Span of the delay-trend regression (ms). Default 600. */
-  readonly trendWindowMs?: number;
-  /** Least slope (ms of delay per ms) that counts as rising. Default 0.03. */
+  /** Width of a floor block (ms). Default 100. */
+  readonly blockMs?: number;
+  /** Blocks in the short trend regression (fast climbs). Default 5. */
+  readonly trendBlocks?: number;
+  /** Blocks in the long trend regression (slow creeps). Default 20. */
+  readonly longTrendBlocks?: number;
+  /** Least slope of the short regression that counts as rising (ms of delay per ms). Default 0.02. */
   readonly minSlope?: number;
-  /** Least t-statistic of the slope. Default 4. */
+  /** Least slope of the long regression that counts as rising. Default 0.003. */
+  readonly minLongSlope?: number;
+  /** Least t-statistic of the short slope (the long one needs one less). Default 4. */
   readonly minT?: number;
-  /** How far ahead a projected exhaustion of the headroom is a risk (ms). Default 1500. */
+  /** How far ahead an exhausted headroom is a risk (ms). Default 1200. */
   readonly horizonMs?: number;
-  /** Rise of the round trip over its minimum that corroborates a rising delay (ms). Default 30. */
+  /** Rise of a round trip over the largest of the last 30 s that corroborates a rise (ms). Default 20. */
   readonly rttRiseMs?: number;
-  /** Shortest silence that can be a stall (ms). Default 80. */
+  /** Shortest silence that can be a stall (ms). Default 100. */
   readonly minStallMs?: number;
   /** Time without risk before a new warning may be raised (ms). Default 1000. */
   readonly rearmMs?: number;
+  /** Time without a stall before a new stall may be warned (ms). Default 300. */
+  readonly stallRearmMs?: number;
+}
+
+/** The playout offset a rise is measured against: the smallest of this last stretch, before any reaction (ms). */
+const BASELINE_MS = 3000;
+
+/** A least-squares fit of the delay floor over recent blocks. */
+export interface Trend {
+  /** Slope (ms of delay per ms). */
+  readonly slope: number;
+  /** Its t-statistic against the floor's noise (0 unless the floor rose by 2σ over the fit). */
+  readonly t: number;
+  /** The newest closed block's floor (ms). */
+  readonly floor: number;
+}
+
+/** One 100 ms block of arrivals: its start and the smallest delay in it. */
+interface Block {
+  readonly start: Millis;
+  floor: number;
 }
 
 /** Watches one stream and raises warnings. */
 export class DegradationWatch {
-  private readonly trendWindowMs: number;
+  private readonly blockMs: number;
+  private readonly trendBlocks: number;
+  private readonly longTrendBlocks: number;
   private readonly minSlope: number;
+  private readonly minLongSlope: number;
   private readonly minT: number;
   private readonly horizonMs: number;
   private readonly rttRiseMs: number;
   private readonly minStallMs: number;
   private readonly rearmMs: number;
-  private readonly recent: { readonly at: Millis; readonly r: number }[] = [];
-  private readonly gaps = new DelayWindow(10_000);
+  private readonly stallRearmMs: number;
+  private readonly blocks: Block[] = [];
+  private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
+  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 });
+  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 });
   private lastArrival: Millis | undefined;
-  private minRtt = Infinity;
-  private lastRtt: number | undefined;
-  private lastRiskAt = -Infinity;
+  private lastR = 0;
+  private offset: number | undefined;
+  private offsetAtLastArrival: number | undefined;
+  private readonly offsets: { readonly at: Millis; readonly offset: number }[] = [];
+
+  private readonly rtts = new DelayWindow(30_000, ROUND_TRIP_BINS);
+  private rttRising = false;
+  private readonly lastRiskAt: Record<DegradationCause, number> = { 'delay-rising': -Infinity, stall: -Infinity };
   private readonly events: PlayoutEvent[] = [];
-  /** The latest slope estimate (ms per ms) and its t-statistic, for inspection. */
-  trend = { slope: 0, t: 0 };
+  /** The latest short-range rise estimate: slope (ms per ms), its t-statistic, and the current floor. */
+  trend: Trend = { slope: 0, t: 0, floor: 0 };
+  /** The latest long-range rise estimate. */
+  longTrend: Trend = { slope: 0, t: 0, floor: 0 };
 
   /** A watch with the given tuning. */
   constructor(options: DegradationWatchOptions = {}) {
-    this.trendWindowMs = options.trendWindowMs ?? 600;
-    this.minSlope = options.minSlope ?? 0.03;
+    this.blockMs = options.blockMs ?? 100;
+    this.trendBlocks = options.trendBlocks ?? 5;
+    this.longTrendBlocks = options.longTrendBlocks ?? 20;
+    this.minSlope = options.minSlope ?? 0.02;
+    this.minLongSlope = options.minLongSlope ?? 0.003;
     this.minT = options.minT ?? 4;
-    this.horizonMs = options.horizonMs ?? 1500;
-    this.rttRiseMs = options.rttRiseMs ?? 30;
-    this.minStallMs = options.minStallMs ?? 80;
+    this.horizonMs = options.horizonMs ?? 1200;
+    this.rttRiseMs = options.rttRiseMs ?? 20;
+    this.minStallMs = options.minStallMs ?? 100;
     this.rearmMs = options.rearmMs ?? 1000;
+    this.stallRearmMs = options.stallRearmMs ?? 300;
   }
 
   /** A packet arrived at `now` with relative delay `r` (late ones too). */
   arrival(now: Millis, r: number): void {
     if (this.lastArrival !== undefined) this.gaps.add(now, now - this.lastArrival);
     this.lastArrival = now;
-    this.recent.push({ at: now, r });
-    while (this.recent.length > 0 && this.recent[0]!.at < now - this.trendWindowMs) this.recent.shift();
-    this.trend = slope(this.recent);
+    this.lastR = r;
+    this.offsetAtLastArrival = this.offset;
+    const last = this.blocks[this.blocks.length - 1];
+    if (last !== undefined && now < last.start + this.blockMs) {
+      last.floor = Math.min(last.floor, r);
+    } else {
+      if (last !== undefined) this.closeBlock(now);
+      this.blocks.push({ start: last === undefined ? now : last.start + this.blockMs * Math.floor((now - last.start) / this.blockMs), floor: r });
+      if (this.blocks.length > Math.max(this.trendBlocks, this.longTrendBlocks) + 1) this.blocks.shift();
+    }
+    const floor = this.blocks[this.blocks.length - 1]!.floor;
+    this.excursions.add(now, r - floor);
   }
 
-  /** A round-trip sample. */
-  roundTrip(rttMs: number): void {
-    this.minRtt = Math.min(this.minRtt, rttMs);
-    this.lastRtt = rttMs;
+  /** A round-trip sample at `now`. */
+  roundTrip(now: Millis, rttMs: number): void {
+    const highest = this.rtts.max;
+    this.rttRising = highest !== undefined && this.rtts.size >= 5 && rttMs >= highest + this.rttRiseMs;
+    this.rtts.add(now, rttMs);
   }
 
-  /** A tick at `now` with the playout offset `offsetMs` the buffer runs at. */
+  /** A tick at `now`; the playout runs at offset `offsetMs` (undefined before it starts). */
   tick(now: Millis, offsetMs: number | undefined): void {
-    const cause = this.risk(now, offsetMs);
-    if (cause === undefined) return;
-    if (now - this.lastRiskAt >= this.rearmMs) this.events.push({ type: 'degradationLikely', now, cause: cause.cause, ...(cause.inMs === undefined ? {} : { expectedInMs: cause.inMs }) });
-    this.lastRiskAt = now;
+    this.offset = offsetMs;
+    if (offsetMs !== undefined) {
+      while (this.offsets.length > 0 && (this.offsets[this.offsets.length - 1]!.offset >= offsetMs || this.offsets[0]!.at < now - BASELINE_MS)) {
+        if (this.offsets[this.offsets.length - 1]!.offset >= offsetMs) this.offsets.pop();
+        else this.offsets.shift();
+      }
+      this.offsets.push({ at: now, offset: offsetMs });
+    }
+    const risk = offsetMs === undefined ? undefined : this.risk(now, offsetMs);
+    if (risk === undefined) return;
+    const rearm = risk.cause === 'stall' ? this.stallRearmMs : this.rearmMs;
+    if (now - this.lastRiskAt[risk.cause] >= rearm) {
+      this.events.push({ type: 'degradationLikely', now, cause: risk.cause, ...(risk.inMs === undefined ? {} : { expectedInMs: risk.inMs }) });
+    }
+    this.lastRiskAt[risk.cause] = now;
   }
 
   /** The next warning, if any. */
@@ -95,46 +175,60 @@ export class DegradationWatch {
     return this.events.shift();
   }
 
-  private risk(now: Millis, offsetMs: number | undefined): { cause: DegradationCause; inMs?: number } | undefined {
-    if (this.lastArrival !== undefined && this.gaps.size >= 25) {
-      const usual = (this.gaps.quantile(0.995) ?? FRAME_MS) + FRAME_MS;
-      if (now - this.lastArrival > Math.max(this.minStallMs, usual)) return { cause: 'stall' };
-    }
-    if (offsetMs === undefined || this.recent.length < 8) return undefined;
-    const corroborated = this.lastRtt !== undefined && this.lastRtt - this.minRtt > this.rttRiseMs;
-    const needed = corroborated ? this.minSlope / 2 : this.minSlope;
-    const { slope: s, t } = this.trend;
-    if (!(s >= needed && t >= this.minT)) return undefined;
-    let newest = -Infinity;
-    for (const x of this.recent) if (x.at >= now - 200) newest = Math.max(newest, x.r);
-    const headroom = offsetMs - newest;
-    const inMs = headroom <= 0 ? 0 : (headroom * (1 + s)) / s;
-    return inMs <= this.horizonMs ? { cause: 'delay-rising', inMs: Math.round(inMs) } : undefined;
+  /** A block ended: its floor's step from the previous one teaches the noise; refit the trend. */
+  private closeBlock(now: Millis): void {
+    const n = this.blocks.length;
+    if (n >= 2) this.steps.add(now, Math.abs(this.blocks[n - 1]!.floor - this.blocks[n - 2]!.floor));
+    this.trend = this.fit(this.trendBlocks);
+    this.longTrend = this.fit(this.longTrendBlocks);
   }
-}
 
-/** Least-squares slope of r over time and its t-statistic. */
-function slope(points: readonly { readonly at: Millis; readonly r: number }[]): { slope: number; t: number } {
-  const n = points.length;
-  if (n < 3) return { slope: 0, t: 0 };
-  let mx = 0;
-  let my = 0;
-  for (const p of points) {
-    mx += p.at;
-    my += p.r;
+  private fit(blocks: number): Trend {
+    const closed = this.blocks.slice(-blocks - 1, -1);
+    const floor = closed[closed.length - 1]?.floor ?? 0;
+    if (closed.length < blocks || this.steps.size < 20) return { slope: 0, t: 0, floor };
+    const sigma = Math.max(0.5, this.steps.quantile(0.5)! / 0.95);
+    const mx = closed.reduce((a, b) => a + b.start, 0) / closed.length;
+    const my = closed.reduce((a, b) => a + b.floor, 0) / closed.length;
+    let sxx = 0;
+    let sxy = 0;
+    for (const b of closed) {
+      sxx += (b.start - mx) ** 2;
+      sxy += (b.start - mx) * (b.floor - my);
+    }
+    const slope = sxy / sxx;
+    // a floor that wanders (a jittery FIFO path) scatters about its own fit more than its steps say
+    let sse = 0;
+    for (const b of closed) sse += (b.floor - my - slope * (b.start - mx)) ** 2;
+    const noise = Math.max(sigma, Math.sqrt(sse / (closed.length - 2)));
+    // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
+    const rise = slope * (closed[closed.length - 1]!.start - closed[0]!.start);
+    const lifted = rise >= Math.max(2 * noise, (this.excursions.quantile(0.95) ?? 0) / 2);
+    return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
   }
-  mx /= n;
-  my /= n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const p of points) {
-    sxx += (p.at - mx) ** 2;
-    sxy += (p.at - mx) * (p.r - my);
+
+  private risk(now: Millis, offsetMs: number): { cause: DegradationCause; inMs?: number } | undefined {
+    const silence = this.lastArrival === undefined ? 0 : now - this.lastArrival;
+    if (silence > this.minStallMs && this.gaps.size >= 25) {
+      const unusual = Math.max(this.gaps.quantile(0.995)! + FRAME_MS, 2 * this.gaps.quantile(0.99)!);
+      if (silence > unusual) {
+        // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
+        const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
+        if (silence >= harmfulAt) return { cause: 'stall', inMs: 0 };
+        // will it last that long? as often as this stream's gaps that got this far went on that far
+        const odds = (this.gaps.size * this.gaps.fractionAbove(harmfulAt) + 1) / (this.gaps.size * this.gaps.fractionAbove(silence) + 1);
+        if (odds >= 0.5) return { cause: 'stall', inMs: Math.round(harmfulAt - silence) };
+      }
+    }
+    const minShortT = this.rttRising ? this.minT - 1 : this.minT;
+    const baseline = this.offsets[0]?.offset ?? offsetMs;
+    let soonest: number | undefined;
+    for (const [trend, minSlope, minT] of [[this.trend, this.minSlope, minShortT], [this.longTrend, this.minLongSlope, minShortT - 1]] as const) {
+      if (!(trend.slope >= minSlope && trend.t >= minT)) continue;
+      const headroom = baseline - trend.floor - (this.excursions.quantile(0.95) ?? 0);
+      const inMs = headroom <= 0 ? 0 : (headroom * (1 + trend.slope)) / trend.slope;
+      if (inMs <= this.horizonMs) soonest = Math.min(soonest ?? Infinity, inMs);
+    }
+    return soonest === undefined ? undefined : { cause: 'delay-rising', inMs: Math.round(soonest) };
   }
-  if (sxx === 0) return { slope: 0, t: 0 };
-  const b = sxy / sxx;
-  let sse = 0;
-  for (const p of points) sse += (p.r - my - b * (p.at - mx)) ** 2;
-  const se = Math.sqrt(sse / (n - 2) / sxx);
-  return { slope: b, t: se === 0 ? (b > 0 ? Infinity : 0) : b / se };
 }

@@ -9,7 +9,8 @@
  *   discarded packets together), Ie = 0 and Bpl = 25.1 for G.711 with PLC, BurstR = 1 for random loss
  *   and 1 / (p + r) for a 2-state Markov loss process with p = P(loss | previous received) and
  *   r = P(received | previous lost).
- *   MOS = 1 + 0.035·R + R·(R − 60)·(100 − R)·7·10⁻⁶ for 0 < R < 100, 1 at or below 0, 4.5 at or above 100.
+ *   MOS = 1 + 0.035·R + R·(R − 60)·(100 − R)·7·10⁻⁶ for 0 < R < 100 (never below 1), 1 at or below 0,
+ *   4.5 at or above 100.
  * Pure arithmetic; no state.
  */
 
@@ -60,11 +61,14 @@ export function rFactor(input: EModelInput): number {
   return R0 - delayImpairment(input.delayMs) - lossImpairment(input.lossPercent, input.burstR ?? 1, input.codec ?? G711_PLC);
 }
 
-/** The mean opinion score predicted from R (1 to 4.5). */
+/**
+ * The mean opinion score predicted from R (1 to 4.5). The cubic dips just under 1 for 0 < R < 6.5;
+ * MOS is 1 at least on its scale, so the result is clamped there.
+ */
 export function mosFromR(r: number): number {
   if (r <= 0) return 1;
   if (r >= 100) return 4.5;
-  return 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6;
+  return Math.max(1, 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6);
 }
 
 /**

@@ -15,7 +15,8 @@
  */
 import type { Millis } from '../contract.ts';
 import type { DegradationSummary } from './degradation-ledger.ts';
-import { burstRatio, mosFromR, rFactor } from './emodel.ts';
+import { mosFromR, rFactor } from './emodel.ts';
+import { LossPattern } from './loss-pattern.ts';
 import { SAMPLES_PER_FRAME } from './playout.ts';
 
 /** Frame and codec delay added to the playout delay for the E-model's mouth-to-ear delay (ms). */
@@ -88,9 +89,8 @@ export function streamQuality(stats: PlayoutStats): StreamQuality {
   const due = stats.framesDue;
   const missed = due - stats.framesPlayed;
   const lossPercent = due === 0 ? 0 : (100 * missed) / due;
-  const p = stats.framesPlayed === 0 ? 0 : stats.lossStarts / stats.framesPlayed;
-  const r = missed === 0 ? 1 : stats.lossEnds / missed;
-  const burstR = missed === 0 ? 1 : Math.max(1, burstRatio(p, r));
+  const pattern = Object.assign(new LossPattern(), { played: stats.framesPlayed, missed, starts: stats.lossStarts, ends: stats.lossEnds });
+  const burstR = pattern.burstR();
   const oneWayDelayMs = stats.meanPlayoutDelayMs + FRAME_ALLOWANCE_MS;
   const rating = rFactor({ delayMs: oneWayDelayMs, lossPercent, burstR });
   return { oneWayDelayMs, lossPercent, burstR, r: rating, mos: mosFromR(rating) };
@@ -111,12 +111,8 @@ export class PlayoutStatsRecorder {
   private bufferDelaySamplesMs = 0;
   private targetDelaySamplesMs = 0;
   private emitted = 0;
-  private due = 0;
-  private playedFrames = 0;
+  private readonly pattern = new LossPattern();
   private playoutDelaySum = 0;
-  private lossStarts = 0;
-  private lossEnds = 0;
-  private lastDuePlayed = true;
   private lastTickConcealed = false;
 
   /** A packet arrived; `duplicate` when it was already received. */
@@ -139,11 +135,7 @@ export class PlayoutStatsRecorder {
 
   /** A frame's playout time passed; `played` when it was played, with its delays. */
   frameDue(played: boolean): void {
-    this.due++;
-    if (played) this.playedFrames++;
-    if (played && !this.lastDuePlayed) this.lossEnds++;
-    if (!played && this.lastDuePlayed) this.lossStarts++;
-    this.lastDuePlayed = played;
+    this.pattern.note(played);
   }
 
   /** A frame played: `waitedMs` in the buffer, `playoutDelayMs` since capture, `targetMs` aimed for. */
@@ -183,11 +175,11 @@ export class PlayoutStatsRecorder {
       packetsLate: this.late,
       packetsDroppedForLatency: this.droppedForLatency,
       packetsFlushed: this.flushed,
-      framesDue: this.due,
-      framesPlayed: this.playedFrames,
+      framesDue: this.pattern.played + this.pattern.missed,
+      framesPlayed: this.pattern.played,
       meanPlayoutDelayMs: emittedFrames === 0 ? 0 : this.playoutDelaySum / emittedFrames,
-      lossStarts: this.lossStarts,
-      lossEnds: this.lossEnds,
+      lossStarts: this.pattern.starts,
+      lossEnds: this.pattern.ends,
       degradation,
     };
   }

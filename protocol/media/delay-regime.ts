@@ -1,0 +1,204 @@
+/**
+ * The delay statistics behind our playout target: a long window of the stationary one-way delay, kept
+ * clean of climbs, and whether the delay is currently rising out of it.
+ *
+ * Theory of operation. Samples are r = arrival − media time. Three views of them are kept:
+ *   - `window`: the stationary distribution (60 s). A sample enters at once while the regime is
+ *     steady, so the burst a stall releases counts immediately (the target can cover stalls); while
+ *     the regime is rising samples stay out, and when a rise is recognised the last 1.5 s of samples
+ *     leave again (they were its start).
+ *   - `reference`: the same samples, each admitted 1.5 s late and only if no rise was under way around
+ *     it. A rise is measured against this yardstick, which a climb cannot drag up with it (measured
+ *     against the window itself, the 98th percentile would follow the climb and never be exceeded).
+ *   - `recent`: the last second, for envelopes.
+ * Regime: *rising* when every sample of the last 300 ms (at least 5, spread over ≥ 150 ms, so that a
+ * burst released at one instant says nothing) is above the reference's 98th percentile and the floor's
+ * short trend is upward; *steady* again when the recent low comes back under it. A rise that lasts
+ * 10 s is a new level, and recent samples all under the reference's 2nd percentile are a fall to one:
+ * either way the windows restart from the last second.
+ */
+import type { Millis } from '../contract.ts';
+import { DelayWindow } from './delay-window.ts';
+
+/** The current regime of the delay. */
+export type DelayRegimeState = 'steady' | 'rising';
+
+/** Samples (time, value) in time order, a growable ring of flat arrays: no allocation per sample. */
+class SampleQueue {
+  private at = new Float64Array(64);
+  private r = new Float64Array(64);
+  private head = 0;
+  /** Samples held. */
+  length = 0;
+
+  push(at: Millis, r: number): void {
+    if (this.length === this.at.length) this.grow();
+    const i = (this.head + this.length++) % this.at.length;
+    this.at[i] = at;
+    this.r[i] = r;
+  }
+
+  /** Drop the oldest sample. */
+  shift(): void {
+    this.head = (this.head + 1) % this.at.length;
+    this.length--;
+  }
+
+  /** Time of the `k`-th oldest sample. */
+  timeAt(k: number): Millis {
+    return this.at[(this.head + k) % this.at.length]!;
+  }
+
+  /** Value of the `k`-th oldest sample. */
+  valueAt(k: number): number {
+    return this.r[(this.head + k) % this.r.length]!;
+  }
+
+  clear(): void {
+    this.head = this.length = 0;
+  }
+
+  private grow(): void {
+    const at = new Float64Array(this.at.length * 2);
+    const r = new Float64Array(this.at.length * 2);
+    for (let k = 0; k < this.length; k++) {
+      at[k] = this.timeAt(k);
+      r[k] = this.valueAt(k);
+    }
+    this.at = at;
+    this.r = r;
+    this.head = 0;
+  }
+}
+
+/** A rise lasting this long is a new level, not a transient (ms). */
+const NEW_LEVEL_MS = 10_000;
+
+/** The regime is re-judged at most this often, in arrival time (ms). */
+const UPDATE_EVERY_MS = 10;
+
+/** When a rise is recognised, the samples of this last stretch leave the window; the reference lags by as much (ms). */
+const RISE_LOOKBACK_MS = 1500;
+
+/** The stationary window, the reference, and the regime. */
+export class DelayRegime {
+  /** The stationary delay distribution the target is computed from. */
+  readonly window: DelayWindow;
+  private readonly reference: DelayWindow;
+  private readonly pending = new SampleQueue();
+  private readonly risingSpans: { start: Millis; end: Millis }[] = [];
+  private readonly recent = new SampleQueue();
+  private current: DelayRegimeState = 'steady';
+  private band = { floor: 0, ceiling: 0 };
+  private lastUpdate = -Infinity;
+  private bandVersion = -1;
+  private risingSince = 0;
+
+  /** Windows of `spanMs`. */
+  constructor(spanMs: Millis) {
+    this.window = new DelayWindow(spanMs);
+    this.reference = new DelayWindow(spanMs);
+  }
+
+  /** The current regime. */
+  get state(): DelayRegimeState {
+    return this.current;
+  }
+
+  /** Add sample r at `now`; `trendSlope` is the floor's short-range slope (ms per ms). */
+  add(now: Millis, r: number, trendSlope: number): void {
+    this.recent.push(now, r);
+    while (this.recent.length > 0 && this.recent.timeAt(0) < now - 1000) this.recent.shift();
+    this.pending.push(now, r);
+    // a burst arriving at one instant is judged once, after its last sample
+    if (now - this.lastUpdate >= UPDATE_EVERY_MS) {
+      this.lastUpdate = now;
+      this.update(now, trendSlope);
+    }
+    if (this.current === 'steady') this.window.add(now, r);
+    else this.window.expire(now);
+    this.admitToReference(now);
+  }
+
+  /** The largest r of the last `ms` (−Infinity if none). */
+  recentMax(ms: Millis): number {
+    let largest = -Infinity;
+    const n = this.recent.length;
+    if (n === 0) return largest;
+    const since = this.recent.timeAt(n - 1) - ms;
+    for (let i = n - 1; i >= 0 && this.recent.timeAt(i) >= since; i--) largest = Math.max(largest, this.recent.valueAt(i));
+    return largest;
+  }
+
+  private update(now: Millis, trendSlope: number): void {
+    if (this.reference.size < 25) return;
+    let low = Infinity;
+    let high = -Infinity;
+    let count = 0;
+    let first = now;
+    for (let i = this.recent.length - 1; i >= 0 && this.recent.timeAt(i) >= now - 300; i--) {
+      const r = this.recent.valueAt(i);
+      low = Math.min(low, r);
+      high = Math.max(high, r);
+      first = this.recent.timeAt(i);
+      count++;
+    }
+    if (count < 5 || now - first < 150) return;
+    if (this.bandVersion !== this.reference.version) {
+      this.band = { floor: this.reference.quantile(0.02)!, ceiling: this.reference.quantile(0.98)! };
+      this.bandVersion = this.reference.version;
+    }
+    const { floor, ceiling } = this.band;
+    if (high < floor) return this.restart(now);
+    if (this.current === 'steady') {
+      if (low > ceiling && trendSlope > 0) this.startRise(now);
+    } else if (low <= ceiling) {
+      this.endRise(now);
+    } else if (now - this.risingSince > NEW_LEVEL_MS) {
+      this.restart(now);
+    }
+  }
+
+  /** The delay moved to a new level: both windows restart from the last second. */
+  private restart(now: Millis): void {
+    this.window.clear();
+    this.reference.clear();
+    for (let k = 0; k < this.recent.length; k++) {
+      this.window.add(this.recent.timeAt(k), this.recent.valueAt(k));
+      this.reference.add(this.recent.timeAt(k), this.recent.valueAt(k));
+    }
+    this.window.expire(now);
+    this.reference.expire(now);
+    this.pending.clear();
+    this.endRise(now);
+  }
+
+  private duringRise(at: Millis): boolean {
+    for (const span of this.risingSpans) if (at >= span.start - RISE_LOOKBACK_MS && at <= span.end) return true;
+    return false;
+  }
+
+  private startRise(now: Millis): void {
+    this.current = 'rising';
+    this.risingSince = now;
+    this.window.removeSince(now - RISE_LOOKBACK_MS);
+    this.risingSpans.push({ start: now, end: Infinity });
+  }
+
+  private endRise(now: Millis): void {
+    this.current = 'steady';
+    const last = this.risingSpans[this.risingSpans.length - 1];
+    if (last !== undefined && last.end === Infinity) last.end = now;
+  }
+
+  private admitToReference(now: Millis): void {
+    while (this.pending.length > 0 && this.pending.timeAt(0) <= now - RISE_LOOKBACK_MS) {
+      const at = this.pending.timeAt(0);
+      const r = this.pending.valueAt(0);
+      this.pending.shift();
+      if (!this.duringRise(at)) this.reference.add(at, r);
+    }
+    this.reference.expire(now);
+    while (this.risingSpans.length > 0 && this.risingSpans[0]!.end < now - 2 * RISE_LOOKBACK_MS) this.risingSpans.shift();
+  }
+}
