@@ -20,7 +20,7 @@ import { playout } from './playout.ts';
 import { simulator } from './simulator.ts';
 
 /** Every workload `npm run bench -- <name>` knows, in run order. */
-export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers, fuzzThroughput, playout];
+export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers, fuzzThroughput, playout, groupCall];
 
 /** A comparison of two rows' event rates, with the goal it should meet, if any. */
 interface Ratio {
