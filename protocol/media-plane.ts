@@ -52,6 +52,8 @@ export class MediaPlane {
   private readonly effects: MediaEffect[] = [];
   private muted = false;
   private deafened = false;
+  private syncMoved = false;
+  private nextSync = Infinity;
 
   /** The plane of node `self`. */
   constructor(
@@ -64,11 +66,14 @@ export class MediaPlane {
     return this.sessions.size > 0;
   }
 
-  /** The earliest time-sync deadline (Infinity when none). */
+  /** The earliest time-sync deadline (Infinity when none); recomputed only when a sync moved. */
   get syncDeadline(): Millis {
-    let next = Infinity;
-    for (const s of this.sessions.values()) if (s.sync.deadline < next) next = s.sync.deadline;
-    return next;
+    if (this.syncMoved) {
+      this.syncMoved = false;
+      this.nextSync = Infinity;
+      for (const s of this.sessions.values()) if (s.sync.deadline < this.nextSync) this.nextSync = s.sync.deadline;
+    }
+    return this.nextSync;
   }
 
   /** The active call is `callId` with `peers` in it (or none): open and close channels to match. */
@@ -78,6 +83,7 @@ export class MediaPlane {
     for (const [peer, s] of this.sessions) {
       if (s.callId !== callId || !peers.includes(peer)) {
         this.sessions.delete(peer);
+        this.syncMoved = true;
         this.effects.push({ type: 'event', event: { type: 'media-closed', callId: s.callId, peer } });
       }
     }
@@ -154,6 +160,7 @@ export class MediaPlane {
   }
 
   private apply(session: MediaSession, step: SyncStep, now: Millis): void {
+    this.syncMoved = true;
     if (step.send !== undefined) this.send(session.peer, step.send);
     if (step.sample !== undefined) {
       session.controller.handle({ type: 'timeSync', now, rttMs: step.sample.rttMs, clockOffsetMs: step.sample.offsetMs });

@@ -85,7 +85,7 @@ test('fuzz --json on the reference protocol: cases per property, exit 0', () => 
   const r = sim('fuzz', '--runs', '5', '--seed', '2', '--shard', '1/2', '--json');
   assert.is(r.code, 0, r.err);
   const doc = JSON.parse(r.out) as { ok: boolean; cases: Record<string, number>; shard: object };
-  assert.equal([doc.ok, doc.cases, doc.shard], [true, { any: 5, 'concurrent-incoming': 5, 'group-leave-rejoin': 5, 'join-leave-race': 5, 'bounded-state': 5 }, { index: 1, count: 2 }]);
+  assert.equal([doc.ok, doc.cases, doc.shard], [true, { any: 5, 'concurrent-incoming': 5, 'group-leave-rejoin': 5, 'join-leave-race': 5, 'bounded-state': 5, media: 5 }, { index: 1, count: 2 }]);
 });
 
 test.run();

@@ -76,6 +76,18 @@ export function boundedStateArb(pruneAfterMs = 2000): fc.Arbitrary<FuzzCase> {
   return anyCaseArb().map((c) => ({ ...c, pruneAfterMs }));
 }
 
+/** A small case with the media plane on: 2 to 4 peers, up to 10 commands, 2 faults. */
+export function mediaCaseArb(): fc.Arbitrary<FuzzCase> {
+  return fc.record({
+    peers: fc.integer({ min: 2, max: 4 }),
+    seed: seedArb,
+    network: networkArb,
+    commands: fc.array(commandArb(), { maxLength: 10, size: 'max' }),
+    faults: fc.array(faultArb, { maxLength: 2 }),
+    audio: fc.constant(true),
+  });
+}
+
 /** Several peers dial the same target within `windowMs`, then the target and others act. */
 export function concurrentIncomingArb(windowMs = 200): fc.Arbitrary<FuzzCase> {
   return fc

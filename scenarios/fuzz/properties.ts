@@ -4,7 +4,7 @@
  * leave/rejoin, and simultaneous join/leave races.
  */
 import type fc from 'fast-check';
-import { anyCaseArb, boundedStateArb, concurrentIncomingArb, groupLeaveRejoinArb, joinLeaveRaceArb } from './arbitraries.ts';
+import { anyCaseArb, boundedStateArb, concurrentIncomingArb, groupLeaveRejoinArb, joinLeaveRaceArb, mediaCaseArb } from './arbitraries.ts';
 import type { FuzzCase } from './cases.ts';
 
 /** A named property of the fuzzer. */
@@ -15,6 +15,8 @@ export interface FuzzProperty {
   readonly description: string;
   /** The case generator. */
   readonly arbitrary: fc.Arbitrary<FuzzCase>;
+  /** Cases `npm test` runs (default 200; media cases cost far more). */
+  readonly runs?: number;
 }
 
 /** Every property, in the order `npm run fuzz` runs them. */
@@ -24,6 +26,7 @@ export const PROPERTIES: readonly FuzzProperty[] = [
   { name: 'group-leave-rejoin', description: 'one group call, many joins, leaves, rejoins and restarts', arbitrary: groupLeaveRejoinArb() },
   { name: 'join-leave-race', description: 'joins, leaves, rejects and dials bunched into the same milliseconds', arbitrary: joinLeaveRaceArb() },
   { name: 'bounded-state', description: 'any case, with a 2 s prune time: calls idle through the quiet phase must be forgotten', arbitrary: boundedStateArb() },
+  { name: 'media', description: '2–4 peers with audio: everyone heard, the muted silent, the deafened hearing nothing', arbitrary: mediaCaseArb(), runs: 40 },
 ];
 
 /** The property called `name`, or undefined. */

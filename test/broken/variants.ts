@@ -14,6 +14,7 @@ import type { CallCommand, CallEvent, LeaveReason } from '../../protocol/api.ts'
 import { joinedPeers, registerOf, RULES, type CallRecord, type CallRules } from '../../protocol/call-record.ts';
 import type { ProtocolConfig } from '../../protocol/config.ts';
 import type { NodeContext, Outcome, Protocol } from '../../protocol/contract.ts';
+import type { MediaEffect } from '../../protocol/media-plane.ts';
 import { CallNode } from '../../protocol/node.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../protocol/snapshot.ts';
 import { describeMessage, type Register } from '../../protocol/wire.ts';
@@ -165,6 +166,16 @@ const NoIncomingEvent = silences('incoming');
 // Developer never forgets a call nobody is in (the idle rule always says "busy") — breaks R14.
 const NeverPrunes = withRules({ isIdle: () => false });
 
+// Developer wired up the media channel and the time sync but never the audio sender — breaks "everyone can be heard".
+class NeverSendsAudio extends CallNode {
+  protected override applyMedia(effects: readonly MediaEffect[]): void {
+    super.applyMedia(effects.filter((e) => !(e.type === 'send' && e.bytes[0] === AUDIO_KIND)));
+  }
+}
+
+/** The kind byte of an audio frame on the media channel (protocol/media-wire.ts). */
+const AUDIO_KIND = 4;
+
 /** Broken variants the fuzzer catches, in the order the test reports them. */
 export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('pending-until-first-leave', 'R5', 'a call stops being pending as soon as anyone has left it', PendingUntilFirstLeave),
@@ -181,6 +192,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('no-participant-left-event', 'R12', 'never emits participant-left for the active call', NoParticipantLeftEvent),
   variant('no-incoming-event', 'R2/R12', 'never emits incoming for a new call', NoIncomingEvent),
   variant('never-prunes', 'R14', 'never forgets a call nobody is in', NeverPrunes),
+  variant('never-sends-audio', 'media', 'joins calls but never sends an audio frame', NeverSendsAudio),
 ];
 
 // ---- not caught (known gaps) --------------------------------------------------------------------
