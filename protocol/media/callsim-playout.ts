@@ -29,18 +29,19 @@
  *      - nothing queued (the stream is late, not lost: a spike, a climb, a stall): hold (expand)
  *        rather than conceal frames that will come, for up to 3 s above the target. A stall then costs
  *        the frames the excess drop takes, no more than concealing would have; a climb costs none.
+ *      The buffer holds 500 frames (10 s) before NetEQ's overflow rule flushes it.
  *   5. Warnings come from `DegradationWatch` (the floor's trend against a playout that would not react,
  *      the round trip, silences).
  */
+import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
 import { DelayRegime } from './delay-regime.ts';
+import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
 import { rFactor } from './emodel.ts';
 import { ADVANCE, drop, HOLD, JitterBuffer, type ArrivalNote, type BufferView, type PlayoutPolicy, type TickPlan, type TimeSyncNote } from './jitter-buffer.ts';
 import { LossPattern } from './loss-pattern.ts';
 import { FRAME_MS, type PlayoutController, type PlayoutEvent, type TickAudio } from './playout.ts';
 import { FRAME_ALLOWANCE_MS } from './playout-stats.ts';
-import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
-import type { Millis } from '../contract.ts';
 
 /** Settings of our controller. */
 export interface CallsimPlayoutOptions {
@@ -89,7 +90,7 @@ class CallsimPolicy implements PlayoutPolicy {
   private offset: number | undefined;
   private excessSince: Millis | undefined;
   private lastExpandAt = -Infinity;
-  private stationary: { readonly at: Millis; readonly offset: number; readonly target: number } | undefined;
+  private stationary: { readonly at: Millis; readonly offset: number; readonly target: number; readonly minR: number | undefined } | undefined;
 
   constructor(options: CallsimPlayoutOptions) {
     this.delays = new DelayRegime(options.windowMs ?? 60_000);
@@ -129,7 +130,7 @@ class CallsimPolicy implements PlayoutPolicy {
   }
 
   targetDelayMs(): number {
-    const min = this.delays.window.min;
+    const min = this.stationary?.minR;
     return this.target === undefined || min === undefined ? 0 : Math.max(0, this.target - min);
   }
 
@@ -172,7 +173,7 @@ class CallsimPolicy implements PlayoutPolicy {
     const cached = this.stationary;
     if (cached !== undefined && now - cached.at < TARGET_REFRESH_MS && Math.abs(cached.offset - offset) % FRAME_MS < 1e-6) return cached.target;
     const target = this.computeStationaryTarget(offset);
-    this.stationary = { at: now, offset, target };
+    this.stationary = { at: now, offset, target, minR: this.delays.window.min };
     return target;
   }
 

@@ -4,31 +4,30 @@
  *
  * Theory of operation. Every arrival gives a relative one-way delay r = arrival − media time (the clock
  * offset is constant, so the trend of r is the trend of the forward one-way delay, half of the round
- * trip, sampled every 20 ms). Two causes are watched:
- *   - `delay-rising`: a queue building up lifts the *floor* of the delays, which jitter does not: the
- *     smallest r of each 100 ms block is the floor. Its noise σ is learnt from the block-to-block
- *     differences (their median absolute value / 0.95, a robust σ·√2 with the √2 divided out). A rise is
- *     a least-squares slope of the floor, over the last `trendBlocks` blocks (fast climbs) or the last
- *     `longTrendBlocks` (slow creeps), that is steep enough (`minSlope`, `minLongSlope` ms per ms),
- *     significant (slope / its standard error ≥ `minT` for the short fit, `minT` − 1 for the long one,
- *     the error taken from σ or from the scatter about the fit if larger: a floor that wanders, as on a
- *     jittery FIFO path, is not a trend) and large: the fitted rise must reach 2σ and half the 95th percentile of the
- *     excursions above the floor (on a jittery path the floor wanders more than σ says). A rise
- *     is a risk when it will consume the playout's headroom h within `horizonMs`: frames sent now play
- *     after h·(1 + s)/s. The headroom is taken against the smallest playout offset of the last 3 s
- *     (minus the floor and the 95th percentile of the excursions above it): the warning says that the
- *     path is degrading faster than a playout that did not react could absorb, whether or not the
- *     controller then absorbs it by raising its delay. A round trip that beats
- *     every round trip of the last 30 s by ≥ `rttRiseMs` (the time sync sees the same queue: the seed's
- *     "round trip time increases") lowers the significance needed to `minT` − 1.
- *   - `stall`: nothing arrived for longer than this stream's usual gaps (past its 99.5th percentile + a
- *     frame, twice its 99th percentile, and `minStallMs`), and the silence will likely last until it degrades the playout (until
- *     three frames past the buffer's headroom are due): already so, or at least half of the gaps of the
- *     last minute that lasted as long as this one went on that far (a never-seen silence counts as
- *     likely: the first stall is warned too). On Wi-Fi, gaps past 100 ms are stalls and go on; on a
- *     jittery path they are delay excursions the buffer absorbs.
+ * trip, sampled every 20 ms). Two causes are watched.
+ *   - `delay-rising`. A queue building up lifts the *floor* of the delays, which jitter does not: the
+ *     floor is the smallest r of each 100 ms block. Its noise σ is learnt from the block-to-block steps
+ *     (their median / 0.95). A rise is a least-squares slope of the floor over the last `trendBlocks`
+ *     blocks (fast climbs) or `longTrendBlocks` (slow creeps) that is
+ *       steep: ≥ `minSlope` (short) or `minLongSlope` (long), in ms of delay per ms;
+ *       significant: slope / its standard error ≥ `minT` (short) or `minT` − 1 (long), the error taken
+ *       from σ or from the scatter about the fit if larger (a floor that wanders, as on a jittery FIFO
+ *       path, is not a trend);
+ *       large: the fitted rise reaches 2σ and half the 95th percentile of the excursions above the floor.
+ *     A rise is a risk when it will consume the headroom h within `horizonMs` (frames sent now play
+ *     after h·(1 + s)/s), h being the smallest playout offset of the last 3 s minus the floor and the
+ *     excursions' 95th percentile: the warning says the path degrades faster than a playout that did not
+ *     react could absorb, whether or not the controller then absorbs it by raising its delay. A round
+ *     trip that beats every round trip of the last 30 s by ≥ `rttRiseMs` (the time sync sees the same
+ *     queue: the seed's "round trip time increases") lowers the significance needed by one.
+ *   - `stall`. Nothing arrived for longer than this stream's usual gaps (past its 99.5th percentile + a
+ *     frame, twice its 99th percentile, and `minStallMs`), and the silence will likely last until it
+ *     degrades the playout (until three frames past the buffer's headroom are due): it already has, or
+ *     at least half of the gaps of the last minute that lasted this long went on that long (a silence
+ *     never seen before counts as likely, so the first stall is warned too). On Wi-Fi, gaps past 100 ms
+ *     are stalls and go on; on a jittery path they are delay excursions the buffer absorbs.
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
- * (`stallRearmMs` for stalls: a silence that ends has ended): one episode, one warning.
+ * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
@@ -184,25 +183,33 @@ export class DegradationWatch {
   }
 
   private fit(blocks: number): Trend {
-    const closed = this.blocks.slice(-blocks - 1, -1);
-    const floor = closed[closed.length - 1]?.floor ?? 0;
-    if (closed.length < blocks || this.steps.size < 20) return { slope: 0, t: 0, floor };
+    const n = this.blocks.length - 1; // the newest block is still open
+    const floor = n > 0 ? this.blocks[n - 1]!.floor : 0;
+    if (n < blocks || this.steps.size < 20) return { slope: 0, t: 0, floor };
     const sigma = Math.max(0.5, this.steps.quantile(0.5)! / 0.95);
-    const mx = closed.reduce((a, b) => a + b.start, 0) / closed.length;
-    const my = closed.reduce((a, b) => a + b.floor, 0) / closed.length;
+    const from = n - blocks;
+    let mx = 0;
+    let my = 0;
+    for (let i = from; i < n; i++) {
+      mx += this.blocks[i]!.start;
+      my += this.blocks[i]!.floor;
+    }
+    mx /= blocks;
+    my /= blocks;
     let sxx = 0;
     let sxy = 0;
-    for (const b of closed) {
+    for (let i = from; i < n; i++) {
+      const b = this.blocks[i]!;
       sxx += (b.start - mx) ** 2;
       sxy += (b.start - mx) * (b.floor - my);
     }
     const slope = sxy / sxx;
     // a floor that wanders (a jittery FIFO path) scatters about its own fit more than its steps say
     let sse = 0;
-    for (const b of closed) sse += (b.floor - my - slope * (b.start - mx)) ** 2;
-    const noise = Math.max(sigma, Math.sqrt(sse / (closed.length - 2)));
+    for (let i = from; i < n; i++) sse += (this.blocks[i]!.floor - my - slope * (this.blocks[i]!.start - mx)) ** 2;
+    const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
     // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
-    const rise = slope * (closed[closed.length - 1]!.start - closed[0]!.start);
+    const rise = slope * (this.blocks[n - 1]!.start - this.blocks[from]!.start);
     const lifted = rise >= Math.max(2 * noise, (this.excursions.quantile(0.95) ?? 0) / 2);
     return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
   }
