@@ -14,7 +14,7 @@
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutStats } from './media/index.ts';
+import { PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutStats } from './media/index.ts';
 import { decodeMedia, encodeMedia, type MediaMessage } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
@@ -135,7 +135,8 @@ export class MediaPlane {
   tick(now: Millis): MediaEffect[] {
     for (const s of this.sessions.values()) {
       if (!this.muted) {
-        this.send(s.peer, { type: 'audio', seq: s.nextSeq, mediaMs: s.nextSeq * FRAME_MS });
+        // the media timestamp is the capture time on this node's clock (ticks are exactly FRAME_MS apart)
+        this.send(s.peer, { type: 'audio', seq: s.nextSeq, mediaMs: now });
         s.framesSent++;
       }
       s.nextSeq++; // the media clock runs on while muted: the receiver sees a gap, not a jump back

@@ -115,6 +115,8 @@ export class Session {
   private readonly eventLog = new Map<PeerId, string[]>();
   /** Every media event, compact, per node. */
   private readonly mediaLog = new Map<PeerId, string[]>();
+  /** The simulated time of each media event, per node. */
+  private readonly mediaTimes = new Map<PeerId, number[]>();
   /** Outcomes of the script's actions, in order. */
   readonly outcomes: StepOutcome[] = [];
   private readonly labels = new Map<string, string>();
@@ -129,8 +131,9 @@ export class Session {
       record: (e) => {
         if (e.kind !== 'event') return;
         const event = e.event as CallEvent;
-        const log = MEDIA_EVENTS.has(event.type) ? this.mediaLog : this.eventLog;
-        log.get(e.node)?.push(this.describe(event));
+        const media = MEDIA_EVENTS.has(event.type);
+        (media ? this.mediaLog : this.eventLog).get(e.node)?.push(this.describe(event));
+        if (media) this.mediaTimes.get(e.node)?.push(e.t);
       },
     };
     this.world = new World<CallCommand, CallEvent>({
@@ -142,6 +145,7 @@ export class Session {
     for (const peer of peers) {
       this.eventLog.set(peer, []);
       this.mediaLog.set(peer, []);
+      this.mediaTimes.set(peer, []);
       const plugin = options.puppets?.includes(peer) ? (puppet as unknown as CallProtocol) : options.protocol;
       const clock = options.clocks?.[peer];
       this.world.addNode(peer, plugin, { start: !options.offline?.includes(peer), ...(clock === undefined ? {} : { clock }) });
@@ -268,6 +272,13 @@ export class Session {
   /** Every media event `node` emitted (channels opening and closing, degradation warnings). */
   mediaEvents(node: PeerId): string[] {
     return [...(this.mediaLog.get(node) ?? [])];
+  }
+
+  /** Simulated times at which `node` emitted the media event `compact` (as `mediaEvents` writes it). */
+  mediaEventTimes(node: PeerId, compact: string): number[] {
+    const log = this.mediaLog.get(node) ?? [];
+    const times = this.mediaTimes.get(node) ?? [];
+    return log.flatMap((e, i) => (e === compact ? [times[i]!] : []));
   }
 
   /** What `node` sends to and hears from each peer of its active call (untraced query). */

@@ -71,3 +71,13 @@ export const refused =
     const got = step === undefined ? 'no such step' : step.outcome.ok ? 'accepted' : step.outcome.error.code;
     return got === code ? [] : [`${node}'s ${step?.action ?? 'action'} at ${at} ms should be refused with ${code} but was ${got}`];
   };
+
+/** `node` raised a degradation warning about `peer`'s audio with this cause, after `afterMs` and before `beforeMs`. */
+export const warned =
+  (node: PeerId, peer: PeerId, cause: 'stall' | 'delay-rising', afterMs: number, beforeMs: number): Check =>
+  (s) => {
+    const times = s.mediaEventTimes(node, `degradation-likely c1 ${peer} (${cause})`);
+    return times.some((t) => t >= afterMs && t <= beforeMs)
+      ? []
+      : [`${node} should have warned of ${cause} on ${peer}'s audio between ${afterMs} and ${beforeMs} ms, warned at [${times.join(', ')}]`];
+  };

@@ -26,6 +26,8 @@ import rejectedCallForgotten from './rejected-call-forgotten.ts';
 import sameMillisecondCommands from './same-millisecond-commands.ts';
 import twoIncomingCalls from './two-incoming-calls.ts';
 import twoIncomingCallsSwitch from './two-incoming-calls-switch.ts';
+import wifiStallBurst from './wifi-stall-burst.ts';
+import rttClimbs from './rtt-climbs.ts';
 
 /** Every catalog scenario, in reading order. */
 export const CATALOG: readonly Scenario[] = [
@@ -50,4 +52,6 @@ export const CATALOG: readonly Scenario[] = [
   partitionHealsMidCall,
   joinRacesLeave,
   sameMillisecondCommands,
+  wifiStallBurst,
+  rttClimbs,
 ];
