@@ -19,6 +19,8 @@
  * - a call nobody is in (or that this node rejected) is forgotten after `pruneAfterMs`, once its
  *   retransmissions are done, leaving a tombstone that answers late messages (R8, R14) and brings the
  *   call back if one shows that someone is in it after all.
+ * While in a call (and `audio` is on), the media plane (media-plane.ts) keeps a media channel to every
+ * other participant, with the time sync, audio frames and a playout controller per stream.
  * Everything durable is persisted after every input that changed it. Local misuse is refused with a
  * typed error before anything changes; remote violations are counted and ignored; nothing throws.
  */
