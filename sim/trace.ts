@@ -165,7 +165,7 @@ export class TraceRecorder implements TraceSink {
   }
 
   /** The events of the given kinds, in order. */
-  only<K extends TraceKind>(...kinds: K[]): Extract<TraceEvent, { kind: K }>[] {
+  ofKind<K extends TraceKind>(...kinds: K[]): Extract<TraceEvent, { kind: K }>[] {
     return this.events.filter((e): e is Extract<TraceEvent, { kind: K }> => (kinds as string[]).includes(e.kind));
   }
 

@@ -20,9 +20,9 @@ test('the same seed gives the same trace hash twice in one process, over a run t
   assert.equal(second, first);
   const kinds = new Set(recorder.events.map((e) => e.kind));
   assert.equal([...kinds].sort(), ['command', 'corrupt', 'deliver', 'drop', 'duplicate', 'event', 'fault', 'persist', 'send', 'timer']);
-  const reasons = new Set(recorder.only('drop').map((e) => e.reason));
+  const reasons = new Set(recorder.ofKind('drop').map((e) => e.reason));
   assert.equal([...reasons].sort(), ['crashed', 'loss', 'partition', 'queue']);
-  assert.ok(recorder.only('deliver').some((e) => e.refused !== undefined), 'some corrupted packet was refused by the codec');
+  assert.ok(recorder.ofKind('deliver').some((e) => e.refused !== undefined), 'some corrupted packet was refused by the codec');
 });
 
 test('the same seed gives the same trace hash in a separate process', () => {
@@ -66,7 +66,7 @@ function aliceBobDeliveries(extraNodes: boolean): string[] {
   world.runUntilIdle();
   const pair = new Set(['alice', 'bob']);
   return trace
-    .only('deliver', 'drop')
+    .ofKind('deliver', 'drop')
     .filter((e) => e.channel === 'signaling' && pair.has(e.node) && pair.has(e.kind === 'deliver' ? e.from : e.to))
     .map((e) => `${e.t} ${e.kind} ${e.node}`);
 }

@@ -86,7 +86,7 @@ test('hold keeps every packet at the far end; release delivers them at once, in 
     '100 deliver bob alice signaling #2',
     '100 deliver bob alice signaling #3',
   ]);
-  assert.equal(trace.only('event').map((e) => (e.event as { rttMs: number }).rttMs), [110, 105, 100]);
+  assert.equal(trace.ofKind('event').map((e) => (e.event as { rttMs: number }).rttMs), [110, 105, 100]);
 });
 
 test('crash loses timers and volatile state; packets to a crashed node drop; restart restores the snapshot', () => {

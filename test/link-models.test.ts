@@ -123,8 +123,8 @@ function simulate(link: LinkOverrides, traffic: Traffic | readonly Traffic[], op
   for (const t of [traffic].flat()) schedule(world, t);
   assert.is(world.runUntilIdle().status, 'idle');
   // Sends and deliveries are traced synchronously with the payloads the nodes log, so the two line up.
-  const sends = trace.only('send');
-  const delivers = trace.only('deliver');
+  const sends = trace.ofKind('send');
+  const delivers = trace.ofKind('deliver');
   assert.equal([sends.length, delivers.length], [log.sent.length, log.received.length]);
   const sent = sends.map((e, i) => ({ id: e.packet, sentAt: e.t, to: e.to, bytes: log.sent[i]! }));
   const delivered = delivers.map((e, i) => ({ id: e.packet, t: e.t, from: e.from, bytes: log.received[i]! }));
@@ -151,7 +151,7 @@ function delays(run: Run): number[] {
 
 /** Per packet in send order: lost to the loss model? Checks that every other packet was delivered. */
 function lossFlags(run: Run): boolean[] {
-  const lost = new Set(run.trace.only('drop').filter((d) => d.reason === 'loss').map((d) => d.packet));
+  const lost = new Set(run.trace.ofKind('drop').filter((d) => d.reason === 'loss').map((d) => d.packet));
   const flags = run.sent.map((p) => lost.has(p.id));
   assert.is(run.delivered.length + lost.size, run.sent.length, 'every packet is either delivered or lost');
   return flags;
@@ -438,7 +438,7 @@ capacity('queuePackets = 4, bursts of 10 at 0, 10 and 11.5 ms: 4 + 4 + 1 deliver
     [0, 1, 2, 3, 10, 11, 12, 13, 20],
   );
   assert.equal(
-    run.trace.only('drop').map((d) => [d.t, index.get(d.packet), d.reason]),
+    run.trace.ofKind('drop').map((d) => [d.t, index.get(d.packet), d.reason]),
     [...range(4, 10).map((i) => [0, i, 'queue']), ...range(14, 20).map((i) => [10, i, 'queue']), ...range(21, 30).map((i) => [11.5, i, 'queue'])],
   );
   assert.is(run.world.link('a', 'b', 'media').stats.queueDrops, 21);
@@ -524,7 +524,7 @@ const N_COPY = 20_000;
 
 copies('duplicate p = 0.1, delay 30 ± 10 ms (20k packets): rate within ±0.008; each copy traced with a fresh id, delivered once with the same bytes (exact); own delay draw: mean |Δdelay| within ±0.4 of 20/3 ms', () => {
   const run = simulate({ delayMs: 30, jitterMs: 10, duplicate: 0.1 }, { count: N_COPY });
-  const dups = run.trace.only('duplicate');
+  const dups = run.trace.ofKind('duplicate');
   within('duplicate rate', dups.length / N_COPY, 0.1, 0.008);
   const sentById = new Map(run.sent.map((p) => [p.id, p]));
   const copyOf = new Map(dups.map((e) => [e.copy, e.packet]));
@@ -548,13 +548,13 @@ copies('duplicate 0.5 with random loss 0.5 (20k packets): duplicates within ±0.
   // netem: a duplicated packet that is also lost goes once (P 0.25, no copy); a surviving copy (P 0.25)
   // re-enters the link and faces the loss again: 0.75 originals + 0.25 · 0.5 copies arrive per packet.
   const run = simulate({ duplicate: 0.5, loss: { model: 'random', p: 0.5 } }, { count: N_COPY });
-  within('duplicates per packet', run.trace.only('duplicate').length / N_COPY, 0.25, 0.012);
+  within('duplicates per packet', run.trace.ofKind('duplicate').length / N_COPY, 0.25, 0.012);
   within('deliveries per packet', run.delivered.length / N_COPY, 0.875, 0.015);
 });
 
 copies('corrupt p = 0.05 (20k × 32 B): rate within ±0.005; a corrupted packet differs from what was sent in exactly the bit its trace names, others arrive intact (exact)', () => {
   const run = simulate({ corrupt: 0.05 }, { count: N_COPY, size: 32 });
-  const corrupt = new Map(run.trace.only('corrupt').map((e) => [e.packet, e]));
+  const corrupt = new Map(run.trace.ofKind('corrupt').map((e) => [e.packet, e]));
   within('corruption rate', corrupt.size / N_COPY, 0.05, 0.005);
   const sentById = new Map(run.sent.map((p) => [p.id, p]));
   assert.is(run.delivered.length, N_COPY);

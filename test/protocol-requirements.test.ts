@@ -98,7 +98,7 @@ requirement('R3 the offer reaches an invitee who comes online later, who can the
     carol: ['incoming c1 from alice', 'joined c1 [alice carol]', '+bob'],
   },
   check: (w) => {
-    const incoming = w.trace.only('event').find((e) => e.node === 'bob')!;
+    const incoming = w.trace.ofKind('event').find((e) => e.node === 'bob')!;
     assert.ok(incoming.t >= 3 * S && incoming.t <= 3 * S + 8_100, `offer arrived ${incoming.t - 3 * S} ms after bob came online (retransmitMaxMs 8000)`);
   },
 });
@@ -119,7 +119,7 @@ requirement('R3 a leave sent into a partition is retried and arrives after the h
     carol: ['incoming c1 from alice', 'ring-timeout c1'],
   },
   check: (w) => {
-    const left = w.trace.only('event').find((e) => e.node === 'bob' && (e.event as { type: string }).type === 'participant-left')!;
+    const left = w.trace.ofKind('event').find((e) => e.node === 'bob' && (e.event as { type: string }).type === 'participant-left')!;
     assert.ok(left.t > 4 * S, 'bob learned of the leave only after the heal');
     assert.equal(w.membership('carol', 'c1'), 'alice:left bob:joined carol:invited');
   },
@@ -300,7 +300,7 @@ requirement('R8 a peer who rejected is never invited again, not even after eithe
   },
   check: (w) => {
     assert.equal(outcomeAt(w, 9 * S, 'carol'), { ok: false, error: { code: 'call-rejected', message: `${w.id('c1')} was rejected` } });
-    const offersToCarol = w.trace.only('send').filter((e) => e.to === 'carol' && e.label?.startsWith('state') && e.t > 2 * S);
+    const offersToCarol = w.trace.ofKind('send').filter((e) => e.to === 'carol' && e.label?.startsWith('state') && e.t > 2 * S);
     assert.equal(offersToCarol, [], 'nobody sends carol the call after learning of her rejection');
   },
 });
@@ -495,7 +495,7 @@ requirement('R13 authority: messages from a peer not invited are ignored, a call
   },
   check: (w) => {
     // every forged message that arrived (the chaos network loses and duplicates some) was refused
-    const refusals = w.trace.only('deliver').filter((e) => e.from === 'mallory').map((e) => `${e.node}:${e.refused}`);
+    const refusals = w.trace.ofKind('deliver').filter((e) => e.from === 'mallory').map((e) => `${e.node}:${e.refused}`);
     const expected = ['alice:sender-not-invited', 'bob:call-mismatch', 'bob:sender-not-invited', 'carol:call-mismatch'];
     assert.ok(refusals.length > 0 && refusals.every((r) => expected.includes(r)), refusals.join(', '));
     const counted = (code: string) => refusals.filter((r) => r === `bob:${code}`).length;
@@ -531,10 +531,10 @@ requirement('R14 calls that ended are forgotten after the prune time; a late mes
     // bob, cut off from alice's acks, kept resending his rejection after alice had forgotten c1:
     // her tombstone answered each late message (ack + her final state) and c1 never came back
     const c1 = w.id('c1').slice(0, 4);
-    const forgotten = w.trace.only('timer').filter((e) => e.node === 'alice' && e.timer === `prune/${w.id('c1')}`).at(-1)!.t;
-    const late = w.trace.only('deliver').filter((e) => e.node === 'alice' && e.t > forgotten && e.t < S);
+    const forgotten = w.trace.ofKind('timer').filter((e) => e.node === 'alice' && e.timer === `prune/${w.id('c1')}`).at(-1)!.t;
+    const late = w.trace.ofKind('deliver').filter((e) => e.node === 'alice' && e.t > forgotten && e.t < S);
     assert.ok(late.length >= 1, 'a late message reached alice after she forgot c1');
-    const replies = w.trace.only('send').filter((e) => e.node === 'alice' && e.t > forgotten && e.t < S).map((e) => e.label!);
+    const replies = w.trace.ofKind('send').filter((e) => e.node === 'alice' && e.t > forgotten && e.t < S).map((e) => e.label!);
     assert.equal(new Set(replies), new Set([`ack v1 ${c1}`, `state left muted v3 ${c1}`]));
     assert.not.ok(w.events('alice').slice(2).some((e) => e.endsWith(' c1') || e.includes(' c1 ')), 'no event about c1 after alice left it');
     for (const node of ['alice', 'bob']) {
