@@ -14,7 +14,7 @@
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import { PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutStats } from './media/index.ts';
+import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutStats } from './media/index.ts';
 import { decodeMedia, encodeMedia, type MediaMessage } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
@@ -40,6 +40,8 @@ interface MediaSession {
   readonly sync: TimeSync;
   readonly controller: PlayoutController;
   nextSeq: number;
+  /** This node's local time when the channel opened: the media clock's origin. */
+  readonly mediaBase: Millis;
   framesSent: number;
   framesHeard: number;
   lastHeardAt: Millis;
@@ -96,6 +98,7 @@ export class MediaPlane {
           sync: new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: 5 }),
           controller: (PLAYOUT_ALGORITHMS.find((a) => a.name === this.config.playout) ?? PLAYOUT_ALGORITHMS[PLAYOUT_ALGORITHMS.length - 1]!).create(),
           nextSeq: 0,
+          mediaBase: now,
           framesSent: 0,
           framesHeard: 0,
           lastHeardAt: -Infinity,
@@ -135,8 +138,9 @@ export class MediaPlane {
   tick(now: Millis): MediaEffect[] {
     for (const s of this.sessions.values()) {
       if (!this.muted) {
-        // the media timestamp is the capture time on this node's clock (ticks are exactly FRAME_MS apart)
-        this.send(s.peer, { type: 'audio', seq: s.nextSeq, mediaMs: now });
+        // the media clock: this node's clock when the channel opened, then FRAME_MS per frame, like RTP's
+        // sample clock (a frozen sender resumes where it stopped; its frames then arrive late, not skewed)
+        this.send(s.peer, { type: 'audio', seq: s.nextSeq, mediaMs: s.mediaBase + s.nextSeq * FRAME_MS });
         s.framesSent++;
       }
       s.nextSeq++; // the media clock runs on while muted: the receiver sees a gap, not a jump back

@@ -18,7 +18,7 @@ export type MediaMessage =
   | { readonly type: 'sync2'; readonly id: number; readonly t1: number; readonly t2: number; readonly t3: number }
   /** Packet 3 (A → B): t3 echoed, A's receive time t4 and send time t5. */
   | { readonly type: 'sync3'; readonly id: number; readonly t3: number; readonly t4: number; readonly t5: number }
-  /** One 20 ms audio frame: sequence number and media timestamp (ms of audio since the stream began). */
+  /** One 20 ms audio frame: sequence number and media timestamp (capture time on the sender's media clock, ms). */
   | { readonly type: 'audio'; readonly seq: number; readonly mediaMs: number };
 
 /** Why a media packet was refused. */
@@ -60,7 +60,7 @@ export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessag
   const message: Record<string, unknown> = { type: kind, [fields[0]!]: view.getUint32(HEADER) };
   for (const [i, f] of fields.slice(1).entries()) {
     const value = view.getFloat64(HEADER + 4 + 8 * i);
-    if (!Number.isFinite(value) || (f === 'mediaMs' && value < 0)) return refuse('out-of-range', `${kind}.${f} is ${value}`);
+    if (!Number.isFinite(value)) return refuse('out-of-range', `${kind}.${f} is ${value}`);
     message[f] = value;
   }
   return { ok: true, message: message as MediaMessage };
