@@ -37,8 +37,12 @@ export const HEARING_WINDOW_MS = 100;
 interface MediaSession {
   readonly peer: PeerId;
   readonly callId: string;
-  readonly sync: TimeSync;
-  readonly controller: PlayoutController;
+  sync: TimeSync;
+  controller: PlayoutController;
+  /** This node's stream to the peer (new at every opening). */
+  readonly stream: number;
+  /** The peer's stream being played (undefined before its first frame). */
+  remoteStream: number | undefined;
   nextSeq: number;
   /** This node's local time when the channel opened: the media clock's origin. */
   readonly mediaBase: Millis;
@@ -55,6 +59,7 @@ export class MediaPlane {
   private muted = false;
   private deafened = false;
   private syncMoved = false;
+  private opened = 0;
   private nextSync = Infinity;
 
   /** The plane of node `self`. */
@@ -95,8 +100,10 @@ export class MediaPlane {
         const session: MediaSession = {
           peer,
           callId,
-          sync: new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: 5 }),
-          controller: (PLAYOUT_ALGORITHMS.find((a) => a.name === this.config.playout) ?? PLAYOUT_ALGORITHMS[PLAYOUT_ALGORITHMS.length - 1]!).create(),
+          sync: this.newSync(peer),
+          controller: this.newController(),
+          stream: (this.opened++ * 0x9e3779b1 + Math.floor(now)) >>> 0,
+          remoteStream: undefined,
           nextSeq: 0,
           mediaBase: now,
           framesSent: 0,
@@ -120,6 +127,16 @@ export class MediaPlane {
     if (session === undefined) return { effects: [], error: 'no-media-channel' };
     const message = decoded.message;
     if (message.type === 'audio') {
+      if (session.remoteStream !== message.stream) {
+        // the peer opened its channel afresh (it left and came back while we did not notice): a new
+        // stream, with its own sequence numbers, media clock and time sync
+        if (session.remoteStream !== undefined) {
+          session.controller = this.newController();
+          session.sync = this.newSync(from);
+          this.apply(session, session.sync.start(now), now);
+        }
+        session.remoteStream = message.stream;
+      }
       session.controller.handle({ type: 'arrival', now, seq: message.seq, mediaMs: message.mediaMs });
       this.playout(session, now);
     } else {
@@ -137,13 +154,16 @@ export class MediaPlane {
   /** One frame of local time passed: send a frame to everyone (unless muted) and play one from everyone. */
   tick(now: Millis): MediaEffect[] {
     for (const s of this.sessions.values()) {
+      // The media clock: this node's clock when the channel opened, then FRAME_MS per frame, like RTP's
+      // sample clock. Frames the node could not capture (it was frozen) are never sent: the sequence
+      // jumps to the frame due now, so the receiver sees a gap, not a stream that runs late for good.
+      const due = Math.round((now - s.mediaBase) / FRAME_MS);
+      if (due > s.nextSeq) s.nextSeq = due;
       if (!this.muted) {
-        // the media clock: this node's clock when the channel opened, then FRAME_MS per frame, like RTP's
-        // sample clock (a frozen sender resumes where it stopped; its frames then arrive late, not skewed)
-        this.send(s.peer, { type: 'audio', seq: s.nextSeq, mediaMs: s.mediaBase + s.nextSeq * FRAME_MS });
+        this.send(s.peer, { type: 'audio', seq: s.nextSeq, stream: s.stream, mediaMs: s.mediaBase + s.nextSeq * FRAME_MS });
         s.framesSent++;
       }
-      s.nextSeq++; // the media clock runs on while muted: the receiver sees a gap, not a jump back
+      s.nextSeq++; // the media clock runs on while muted too
       s.controller.handle({ type: 'tick', now });
       this.playout(s, now);
     }
@@ -162,6 +182,14 @@ export class MediaPlane {
       targetDelayMs: s.controller.targetDelayMs(),
       stats: s.controller.stats() as PlayoutStats,
     }));
+  }
+
+  private newSync(peer: PeerId): TimeSync {
+    return new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: 5 });
+  }
+
+  private newController(): PlayoutController {
+    return (PLAYOUT_ALGORITHMS.find((a) => a.name === this.config.playout) ?? PLAYOUT_ALGORITHMS[PLAYOUT_ALGORITHMS.length - 1]!).create();
   }
 
   private apply(session: MediaSession, step: SyncStep, now: Millis): void {

@@ -18,8 +18,11 @@ export type MediaMessage =
   | { readonly type: 'sync2'; readonly id: number; readonly t1: number; readonly t2: number; readonly t3: number }
   /** Packet 3 (A → B): t3 echoed, A's receive time t4 and send time t5. */
   | { readonly type: 'sync3'; readonly id: number; readonly t3: number; readonly t4: number; readonly t5: number }
-  /** One 20 ms audio frame: sequence number and media timestamp (capture time on the sender's media clock, ms). */
-  | { readonly type: 'audio'; readonly seq: number; readonly mediaMs: number };
+  /**
+   * One 20 ms audio frame: sequence number, the sender's stream (a new one each time it opens the
+   * channel, like RTP's SSRC) and media timestamp (capture time on the sender's media clock, ms).
+   */
+  | { readonly type: 'audio'; readonly seq: number; readonly stream: number; readonly mediaMs: number };
 
 /** Why a media packet was refused. */
 export interface MediaCodecError {
@@ -32,7 +35,7 @@ const FIELDS: Record<MediaMessage['type'], readonly string[]> = {
   sync1: ['id', 't1'],
   sync2: ['id', 't1', 't2', 't3'],
   sync3: ['id', 't3', 't4', 't5'],
-  audio: ['seq', 'mediaMs'],
+  audio: ['seq', 'stream', 'mediaMs'],
 };
 const HEADER = 5;
 

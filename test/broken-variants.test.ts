@@ -40,10 +40,6 @@ const SANITY = 200;
  * among those it breaks.
  */
 const INDIRECT: Readonly<Record<string, { readonly invariant: InvariantName; readonly why: string }>> = {
-  'stays-in-call-after-restart': {
-    invariant: 'everyone-heard',
-    why: 'the others never saw it leave, so their media channel to it stays open across its restart while it starts a fresh one (time-sync exchanges and audio sequence numbers from the start): they stop hearing it',
-  },
   'leave-sent-once': {
     invariant: 'agreement',
     why: "the R3 invariant (offer-reaches-invitees) only checks that invitees know a call; a leave that is never retried shows as peers still seeing the leaver joined after the heal",

@@ -55,10 +55,10 @@ test('media codec: round trip, and every malformed packet refused with a typed e
     { type: 'sync1', id: 7, t1: 12.5 },
     { type: 'sync2', id: 7, t1: 12.5, t2: -3, t3: 4 },
     { type: 'sync3', id: 4294967295, t3: 1, t4: 2, t5: 3 },
-    { type: 'audio', seq: 42, mediaMs: 840 },
+    { type: 'audio', seq: 42, stream: 7, mediaMs: 840 },
   ];
   for (const m of messages) assert.equal(decodeMedia(encodeMedia(m)), { ok: true, message: m });
-  const audio = encodeMedia({ type: 'audio', seq: 1, mediaMs: 20 });
+  const audio = encodeMedia({ type: 'audio', seq: 1, stream: 7, mediaMs: 20 });
   const code = (bytes: Uint8Array) => {
     const r = decodeMedia(bytes);
     return r.ok ? 'ok' : r.error.code;
@@ -71,9 +71,9 @@ test('media codec: round trip, and every malformed packet refused with a typed e
     flipped[bit >> 3]! ^= 1 << (bit & 7);
     assert.is(code(flipped), 'checksum', `bit ${bit}`);
   }
-  const infinite = encodeMedia({ type: 'audio', seq: 1, mediaMs: Infinity });
+  const infinite = encodeMedia({ type: 'audio', seq: 1, stream: 7, mediaMs: Infinity });
   assert.is(code(infinite), 'out-of-range');
-  assert.is(code(encodeMedia({ type: 'audio', seq: 1, mediaMs: -20 })), 'ok', 'a media clock may read below zero (clock offsets)');
+  assert.is(code(encodeMedia({ type: 'audio', seq: 1, stream: 7, mediaMs: -20 })), 'ok', 'a media clock may read below zero (clock offsets)');
 });
 
 /** Two nodes that run only the time sync, over the simulator's media link, and report their samples. */

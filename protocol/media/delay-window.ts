@@ -5,8 +5,9 @@
  * Theory of operation: samples enter with the time they were taken and leave oldest first once they
  * are `spanMs` old (`expire`), newest first with `removeSince`, or all at once with `clear`. Each one
  * counts in the bin of width `binMs` holding its value; bins cover `bins`·`binMs` ms starting at the
- * origin, which is fixed at construction or, by default, centred on the first sample ever added (delays
- * include an unknown clock offset), and values outside are counted in the end bins. Order statistics
+ * origin, which is fixed at construction or, by default, centred on the first sample added since the
+ * window was created or last cleared (delays include an unknown clock offset), and values outside are
+ * counted in the end bins. Order statistics
  * are exact to a bin: `quantile`, `min` and `max` answer a bin's lower edge, `fractionAbove(x)` counts
  * the bins above x's. Nothing is allocated per sample, and an add or a removal is two walks of
  * log₂(bins) steps: the window costs the same at 60 s of 20 ms frames as at 1 s.
@@ -31,6 +32,7 @@ export class DelayWindow {
   private readonly binMs: number;
   private readonly bins: number;
   private origin: number | undefined;
+  private readonly autoOrigin: boolean;
   private readonly tree: Uint32Array;
   private times = new Float64Array(256);
   private ring = new Float64Array(256);
@@ -47,6 +49,7 @@ export class DelayWindow {
     this.binMs = bins.binMs ?? 0.5;
     this.bins = bins.bins ?? 16_384;
     this.origin = bins.origin;
+    this.autoOrigin = bins.origin === undefined;
     this.tree = new Uint32Array(this.bins + 1);
   }
 
@@ -58,6 +61,7 @@ export class DelayWindow {
   /** Add `value` taken at `at`, and expire what is older than `at − spanMs`. */
   add(at: Millis, value: number): void {
     this.origin ??= value - (this.bins / 2) * this.binMs;
+    if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
     if (this.count === this.ring.length) this.grow();
     const slot = (this.head + this.count) % this.ring.length;
     this.times[slot] = at;
@@ -86,12 +90,33 @@ export class DelayWindow {
     }
   }
 
-  /** Forget every sample (the origin stays). */
+  /**
+   * A value fell outside the bins (the delay jumped by seconds: a frozen peer, a backlog): centre the
+   * bins on the span of the held samples and `value`, and count every held sample again. Rare, and
+   * O(n log bins) when it happens; samples still beyond the bins' reach stay in the end bins.
+   */
+  private recentre(value: number): void {
+    let lo = value;
+    let hi = value;
+    for (let k = 0; k < this.count; k++) {
+      const v = this.ring[(this.head + k) % this.ring.length]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    this.origin = (lo + hi) / 2 - (this.bins / 2) * this.binMs;
+    this.tree.fill(0);
+    for (let k = 0; k < this.count; k++) this.bump(this.bin(this.ring[(this.head + k) % this.ring.length]!), 1);
+  }
+
+  /** Forget every sample (an origin centred on a sample is chosen again by the next one). */
   clear(): void {
     this.version++;
     this.tree.fill(0);
     this.head = 0;
     this.count = 0;
+    // an origin centred on a sample (not fixed) centres again on the next one: after a restart the old
+    // first sample may be far off (a backlog's), and values outside the bins would all pile up at an end
+    if (this.autoOrigin) this.origin = undefined;
   }
 
   /** The `q` quantile (0..1) by nearest rank, to a bin; undefined when empty. */
