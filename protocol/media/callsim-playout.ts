@@ -190,24 +190,19 @@ class CallsimPolicy implements PlayoutPolicy {
     // Never aim for more than half the buffer: a backlog (a frozen receiver's inbox, a sender that
     // started long before us) must not hold playout back until the buffer overflows, again and again.
     const end = onGrid(offset, Math.min(hi, lo + (this.capacityPackets / 2) * FRAME_MS));
-    let best: number | undefined;
+    let best = end; // when no offset keeps late loss acceptable, cover everything the buffer can
     let bestR = -Infinity;
-    let fallback = end;
-    let fallbackR = -Infinity;
     for (let o = onGrid(offset, lo); o <= end; o += FRAME_MS) {
       const late = window.fractionAbove(o - SAFETY_MARGIN_MS);
+      if (late > MAX_LATE_FRACTION) continue;
       const loss = 100 * Math.min(1, this.lossRate + late);
       const r = rFactor({ delayMs: o + shift + FRAME_ALLOWANCE_MS, lossPercent: loss, burstR }) + (o === this.target ? TARGET_STICKINESS_R : 0);
-      if (r > fallbackR + 1e-9) {
-        fallbackR = r;
-        fallback = o;
-      }
-      if (late <= MAX_LATE_FRACTION && r > bestR + 1e-9) {
+      if (r > bestR + 1e-9) {
         bestR = r;
         best = o;
       }
     }
-    return best ?? fallback; // no offset keeps late loss acceptable within the buffer: the best R there is
+    return best;
   }
 
   /** True one-way delay minus r: from the time sync's clock offset, else from the round trip. */

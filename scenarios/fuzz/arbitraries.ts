@@ -76,16 +76,29 @@ export function boundedStateArb(pruneAfterMs = 2000): fc.Arbitrary<FuzzCase> {
   return anyCaseArb().map((c) => ({ ...c, pruneAfterMs }));
 }
 
-/** A small case with the media plane on: 2 to 4 peers, up to 10 commands, 2 faults. */
+/** A small call with the media plane on: 2 to 4 peers join one call early, then up to 10 commands and 2 faults. */
 export function mediaCaseArb(): fc.Arbitrary<FuzzCase> {
-  return fc.record({
-    peers: fc.integer({ min: 2, max: 4 }),
-    seed: seedArb,
-    network: networkArb,
-    commands: fc.array(commandArb(), { maxLength: 10, size: 'max' }),
-    faults: fc.array(faultArb, { maxLength: 2 }),
-    audio: fc.constant(true),
-  });
+  return fc
+    .record({
+      peers: fc.integer({ min: 2, max: 4 }),
+      seed: seedArb,
+      network: networkArb,
+      joins: fc.array(fc.integer({ min: 1, max: 3_000 }), { minLength: 3, maxLength: 3 }),
+      commands: fc.array(commandArb(), { maxLength: 10, size: 'max' }),
+      faults: fc.array(faultArb, { maxLength: 2 }),
+    })
+    .map(({ peers, seed, network, joins, commands, faults }) => ({
+      peers,
+      seed,
+      network,
+      commands: [
+        { at: 0, node: 0, op: 'dial', targets: Array.from({ length: peers - 1 }, (_, i) => i) } as FuzzCommand,
+        ...joins.slice(0, peers - 1).map((at, i): FuzzCommand => ({ at, node: i + 1, op: 'join', call: 0 })),
+        ...commands,
+      ],
+      faults,
+      audio: true,
+    }));
 }
 
 /** Several peers dial the same target within `windowMs`, then the target and others act. */
