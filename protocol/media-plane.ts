@@ -119,7 +119,7 @@ export class MediaPlane {
     return this.drain();
   }
 
-  /** A packet arrived on the media channel; false when it is not for an open channel or not valid. */
+  /** A packet arrived on the media channel; `error` says why it was refused (invalid, or no channel to its sender). */
   receive(from: PeerId, bytes: Uint8Array, now: Millis): { effects: MediaEffect[]; error?: string } {
     const decoded = decodeMedia(bytes);
     if (!decoded.ok) return { effects: [], error: decoded.error.code };
