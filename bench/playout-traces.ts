@@ -22,6 +22,7 @@
  * Ground-truth episodes (climbs, stalls) are part of the trace for the warning evaluation.
  */
 import { OK, type NodeInput, type NodeOutput, type Outcome, type PeerId, type Protocol, type ProtocolNode } from '../protocol/contract.ts';
+import { OutputQueue } from '../protocol/output-queue.ts';
 import type { LinkOverrides } from '../sim/link-config.ts';
 import { RandomStreams } from '../sim/random.ts';
 import { World, type NetworkSpec } from '../sim/world.ts';
@@ -183,8 +184,7 @@ function stallTrace(seed: number, durationMs: number): PlayoutTrace {
 
 /** Sends frame n at n · 20 ms; answers probes at once. */
 class Sender implements ProtocolNode<never, never> {
-  private readonly outputs: NodeOutput<never>[] = [];
-  private head = 0;
+  private readonly outputs = new OutputQueue<NodeOutput<never>>();
   private seq = 0;
 
   constructor(
@@ -207,9 +207,7 @@ class Sender implements ProtocolNode<never, never> {
   }
 
   pollOutput(): NodeOutput<never> | undefined {
-    if (this.head < this.outputs.length) return this.outputs[this.head++];
-    this.outputs.length = this.head = 0;
-    return undefined;
+    return this.outputs.poll();
   }
 
   private send(bytes: Uint8Array, size: number): void {
@@ -221,8 +219,7 @@ class Sender implements ProtocolNode<never, never> {
 
 /** Records frame arrivals; probes the round trip every second. */
 class Receiver implements ProtocolNode<never, never> {
-  private readonly outputs: NodeOutput<never>[] = [];
-  private head = 0;
+  private readonly outputs = new OutputQueue<NodeOutput<never>>();
   private probes = 0;
 
   constructor(
@@ -250,9 +247,7 @@ class Receiver implements ProtocolNode<never, never> {
   }
 
   pollOutput(): NodeOutput<never> | undefined {
-    if (this.head < this.outputs.length) return this.outputs[this.head++];
-    this.outputs.length = this.head = 0;
-    return undefined;
+    return this.outputs.poll();
   }
 }
 

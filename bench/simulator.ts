@@ -6,6 +6,7 @@
  * hashed, as a fuzz run that checks determinism does). Events are `world.scheduler.eventsRun`.
  */
 import { OK, type NodeInput, type NodeOutput, type Outcome, type PeerId, type Protocol, type ProtocolNode } from '../protocol/contract.ts';
+import { OutputQueue } from '../protocol/output-queue.ts';
 import { TraceHasher, type TraceSink } from '../sim/trace.ts';
 import { World } from '../sim/world.ts';
 import type { BenchCase, RunCounts, Workload } from './harness.ts';
@@ -18,8 +19,7 @@ const REFUSED: Outcome = { ok: false, error: { code: 'no-commands', message: 'be
 
 /** Sends `PACKETS_PER_TICK` packets to `to` every `SEND_INTERVAL_MS`, forever. */
 class PacedSender implements ProtocolNode<never, never> {
-  private readonly outputs: NodeOutput<never>[] = [];
-  private head = 0;
+  private readonly outputs = new OutputQueue<NodeOutput<never>>();
   private seq = 0;
 
   constructor(private readonly to: PeerId) {}
@@ -35,9 +35,7 @@ class PacedSender implements ProtocolNode<never, never> {
   }
 
   pollOutput(): NodeOutput<never> | undefined {
-    if (this.head < this.outputs.length) return this.outputs[this.head++];
-    this.outputs.length = this.head = 0;
-    return undefined;
+    return this.outputs.poll();
   }
 }
 

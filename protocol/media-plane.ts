@@ -14,7 +14,7 @@
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutStats } from './media/index.ts';
+import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController } from './media/index.ts';
 import { decodeMedia, encodeMedia, type MediaMessage } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
@@ -180,7 +180,7 @@ export class MediaPlane {
       hearing: now - s.lastHeardAt <= HEARING_WINDOW_MS,
       degradationWarnings: s.warnings,
       targetDelayMs: s.controller.targetDelayMs(),
-      stats: s.controller.stats() as PlayoutStats,
+      stats: s.controller.stats(),
     }));
   }
 

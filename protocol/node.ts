@@ -30,6 +30,7 @@ import { resolveConfig, type ProtocolConfig } from './config.ts';
 import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
 import { FRAME_MS } from './media/index.ts';
 import { MediaPlane, type MediaEffect } from './media-plane.ts';
+import { OutputQueue } from './output-queue.ts';
 import { decodeSnapshot, encodeSnapshot, restoreCall, storeCall, type DurableState } from './snapshot.ts';
 import { callTimer, parseTimer } from './timers.ts';
 import { decodeMessage, encodeMessage, type CallId, type CallInfo, type Register, type WireMessage } from './wire.ts';
@@ -43,8 +44,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   protected readonly config: ProtocolConfig;
   protected readonly self: PeerId;
   protected state: DurableState = { muted: false, deafened: false, calls: new Map(), tombstones: new Map() };
-  private outputs: NodeOutput<CallEvent>[] = [];
-  private head = 0;
+  private readonly outputs = new OutputQueue<NodeOutput<CallEvent>>();
   private now: Millis = 0;
   private dirty = false;
   private antiEntropyArmed = false;
@@ -95,12 +95,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   }
 
   pollOutput(): NodeOutput<CallEvent> | undefined {
-    if (this.head < this.outputs.length) return this.outputs[this.head++];
-    if (this.head > 0) {
-      this.outputs = [];
-      this.head = 0;
-    }
-    return undefined;
+    return this.outputs.poll();
   }
 
   // ---- inputs -----------------------------------------------------------------------------------

@@ -383,7 +383,7 @@ function sameMembers(a: string, b: string): boolean {
 }
 
 function registerKey(p: { status: string; muted: boolean; deafened: boolean }): string {
-  return `${p.status}${p.muted ? '+m' : ''}${p.deafened ? '+d' : ''}`;
+  return p.status + flags(p);
 }
 
 function describe(p: { peer: PeerId; status: string; muted: boolean; deafened: boolean; version: number }): string {

@@ -17,6 +17,7 @@
  * due exactly once (played or not), which is what the stats and the degradation ledger count.
  */
 import { assertNever, type Millis } from '../contract.ts';
+import { OutputQueue } from '../output-queue.ts';
 import { DegradationLedger } from './degradation-ledger.ts';
 import { FRAME_MS, type DiscardReason, type PlayoutController, type PlayoutEvent, type PlayoutInput, type PlayoutOutput, type TickAudio } from './playout.ts';
 import { PlayoutStatsRecorder, type PlayoutStats } from './playout-stats.ts';
@@ -124,8 +125,7 @@ export interface PlayoutPolicy {
 /** The shared core: a `PlayoutController` driven by one policy. */
 export class JitterBuffer implements PlayoutController, BufferView {
   private readonly queue = new Map<number, QueuedFrame>();
-  private readonly outputs: PlayoutOutput[] = [];
-  private head = 0;
+  private readonly outputs = new OutputQueue<PlayoutOutput>();
   private readonly recorder = new PlayoutStatsRecorder();
   private readonly ledger = new DegradationLedger();
   /** Frames passed while missing that may still arrive late. */
@@ -246,9 +246,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   /** The next pending output. */
   pollOutput(): PlayoutOutput | undefined {
-    if (this.head < this.outputs.length) return this.outputs[this.head++];
-    this.outputs.length = this.head = 0;
-    return undefined;
+    return this.outputs.poll();
   }
 
   /** A snapshot of the stream's counters. */

@@ -4,6 +4,11 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+/** Write one line to standard output. */
+export function print(text: string): void {
+  process.stdout.write(text + '\n');
+}
+
 /** A command-line mistake: reported with the command's help and exit code 2. */
 export class UsageError extends Error {}
 

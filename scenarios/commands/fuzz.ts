@@ -17,7 +17,7 @@ import { findProperty, PROPERTIES } from '../fuzz/properties.ts';
 import { sweep, type SweepPlan, type SweepResult } from '../fuzz/sweep.ts';
 import { loadProtocol } from '../protocols.ts';
 import { encodeToken, saveCaseFile } from '../replay.ts';
-import { integerFlag, palette, parseFlags, positiveFlag, progress, table, UsageError } from './common.ts';
+import { integerFlag, palette, parseFlags, positiveFlag, print, progress, table, UsageError } from './common.ts';
 
 /** Help of the fuzz command. */
 export const FUZZ_HELP = `usage: npm run fuzz -- [options]
@@ -153,8 +153,4 @@ function parseShard(text: string | undefined): { index: number; count: number } 
   const m = /^(\d+)\/(\d+)$/.exec(text);
   if (m === null || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard: expected I/N with 0 <= I < N, got "${text}"`);
   return { index: Number(m[1]), count: Number(m[2]) };
-}
-
-function print(text: string): void {
-  process.stdout.write(text + '\n');
 }

@@ -15,7 +15,7 @@ import { loadProtocol, type ProtocolChoice } from '../protocols.ts';
 import { decodeToken } from '../replay.ts';
 import { runScenario, type RunReport } from '../runner.ts';
 import { DEFAULT_NETWORKS, defineScenario, networkLabel, type Scenario } from '../scenario.ts';
-import { integerFlag, palette, parseFlags, positiveFlag, probabilityFlag, progress, table, UsageError } from './common.ts';
+import { integerFlag, palette, parseFlags, positiveFlag, print, probabilityFlag, progress, table, UsageError } from './common.ts';
 
 /** Help of the scenario commands. */
 export const RUN_HELP = `usage:
@@ -186,8 +186,4 @@ function positiveOrZero(flag: string, text: string): number {
   const n = Number(text);
   if (!(Number.isFinite(n) && n >= 0)) throw new UsageError(`${flag}: expected a number of ms >= 0, got "${text}"`);
   return n;
-}
-
-function print(text: string): void {
-  process.stdout.write(text + '\n');
 }

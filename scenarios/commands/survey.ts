@@ -4,7 +4,7 @@
  */
 import { PRESET_NAMES } from '../../sim/index.ts';
 import { survey, type SurveyResult } from '../survey.ts';
-import { integerFlag, parseFlags, positiveFlag, table, UsageError } from './common.ts';
+import { integerFlag, parseFlags, positiveFlag, print, table, UsageError } from './common.ts';
 
 /** Help of the survey command. */
 export const SURVEY_HELP = `usage: npm run sim -- survey [options]
@@ -61,8 +61,4 @@ function printSurvey(results: (SurveyResult & { wallMs: number })[], durationS: 
   print(`network survey: alice pings bob every ${everyMs} ms on the media channel for ${durationS} simulated s (rtt in ms)\n`);
   print(table(header, rows));
   print(`\nreplay one row exactly: npm run sim -- survey --net ${results[0]?.network ?? 'wifi'} --seed ${results[0]?.seed ?? 1} --duration ${durationS} --every ${everyMs}`);
-}
-
-function print(text: string): void {
-  process.stdout.write(text + '\n');
 }
