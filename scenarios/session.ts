@@ -128,6 +128,7 @@ export class Session {
     options: SessionOptions,
   ) {
     const collector: TraceSink = {
+      kinds: ['event'],
       record: (e) => {
         if (e.kind !== 'event') return;
         const event = e.event as CallEvent;

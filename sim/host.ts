@@ -16,7 +16,7 @@ import type { Packet } from './link.ts';
 import { NodeClock, type ClockSetting } from './node-clock.ts';
 import type { RandomStream } from './random.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { TraceEvent } from './trace.ts';
+import type { TraceHooks } from './trace.ts';
 
 /** A host's lifecycle state. */
 export type HostState = 'up' | 'paused' | 'down';
@@ -25,8 +25,8 @@ export type HostState = 'up' | 'paused' | 'down';
 export interface HostEnv {
   /** The world's scheduler. */
   readonly scheduler: Scheduler;
-  /** Record a trace event, when anyone listens. */
-  readonly trace: ((event: TraceEvent) => void) | undefined;
+  /** The trace hooks, one per kind someone listens to. */
+  readonly trace: TraceHooks;
   /** Send bytes from `from` to `to` on `channel`. */
   send(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void;
   /** Called after every input the node handled and drained (invariant checkers look then). */
@@ -150,13 +150,13 @@ export class Host<Command = unknown, Event = unknown> {
     const t = env.scheduler.now;
     if (this.lifecycle !== 'up') {
       const error: NodeError = { code: `node-${this.lifecycle}`, message: `${id} is ${this.lifecycle}` };
-      env.trace?.({ kind: 'command', t, node: id, command, error: error.code });
+      env.trace.command?.({ kind: 'command', t, node: id, command, error: error.code });
       return { ok: false, error };
     }
     const input: NodeInput<Command> = { type: 'command', now: this.localNow(), command };
     const outcome = this.feed(input);
     if (outcome === undefined) return { ok: false, error: { code: 'node-threw', message: this.lastError } };
-    env.trace?.({ kind: 'command', t, node: id, command, ...(outcome.ok ? {} : { error: outcome.error.code }) });
+    env.trace.command?.({ kind: 'command', t, node: id, command, ...(outcome.ok ? {} : { error: outcome.error.code }) });
     this.drain(input);
     return outcome;
   }
@@ -178,7 +178,7 @@ export class Host<Command = unknown, Event = unknown> {
     const input: NodeInput<Command> = { type: 'receive', now: this.localNow(), from: packet.from, channel: packet.channel, bytes: packet.bytes };
     const outcome = this.feed(input);
     if (outcome === undefined) return;
-    const trace = this.env.trace;
+    const trace = this.env.trace.deliver;
     if (trace !== undefined) {
       const t = this.env.scheduler.now;
       trace({ kind: 'deliver', t, node: this.id, from: packet.from, channel: packet.channel, packet: packet.id, ...(outcome.ok ? {} : { refused: outcome.error.code }) });
@@ -206,7 +206,7 @@ export class Host<Command = unknown, Event = unknown> {
     }
     slot.token = 0; // the slot stays for the next arm of this name; sweep if names pile up
     if (this.timers.size > SLOT_SWEEP) for (const [name, s] of this.timers) if (s.token === 0) this.timers.delete(name);
-    this.env.trace?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: firing.name });
+    this.env.trace.timer?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: firing.name });
     const input: NodeInput<Command> = { type: 'timer', now: Math.max(this.localNow(), slot.localDeadline), timer: firing.name };
     if (this.feed(input) !== undefined) this.drain(input);
   }
@@ -247,11 +247,11 @@ export class Host<Command = unknown, Event = unknown> {
             break;
           }
           case 'event':
-            env.trace?.({ kind: 'event', t: env.scheduler.now, node: this.id, event: out.event });
+            env.trace.event?.({ kind: 'event', t: env.scheduler.now, node: this.id, event: out.event });
             break;
           case 'persist':
             this.persisted = out.snapshot.slice();
-            env.trace?.({ kind: 'persist', t: env.scheduler.now, node: this.id, size: out.snapshot.length });
+            env.trace.persist?.({ kind: 'persist', t: env.scheduler.now, node: this.id, size: out.snapshot.length });
             break;
           default:
             throw new TypeError(`unknown output ${JSON.stringify(out)}`);
@@ -266,6 +266,6 @@ export class Host<Command = unknown, Event = unknown> {
   private threw(error: unknown): void {
     this.lastError = String(error);
     this.crash();
-    this.env.trace?.({ kind: 'fault', t: this.env.scheduler.now, fault: 'node-threw', detail: { node: this.id, error: this.lastError } });
+    this.env.trace.fault?.({ kind: 'fault', t: this.env.scheduler.now, fault: 'node-threw', detail: { node: this.id, error: this.lastError } });
   }
 }

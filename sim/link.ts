@@ -23,7 +23,7 @@ import type { LinkModel } from './link-config.ts';
 import { makeLossProcess, type LossProcess } from './loss.ts';
 import type { RandomStream, RandomStreams } from './random.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { DropReason, TraceEvent } from './trace.ts';
+import type { DropReason, TraceHooks } from './trace.ts';
 
 /** A message in flight. */
 export interface Packet {
@@ -47,8 +47,8 @@ export interface LinkEnv {
   readonly scheduler: Scheduler;
   /** A fresh packet id. */
   nextPacketId(): number;
-  /** Record a trace event, when anyone listens (undefined otherwise). */
-  readonly trace: ((event: TraceEvent) => void) | undefined;
+  /** The trace hooks, one per kind someone listens to. */
+  readonly trace: TraceHooks;
   /** Account a packet the link dropped. */
   dropped(packet: Packet, reason: DropReason): void;
 }
@@ -164,7 +164,7 @@ export class Link {
     if (duplicated && !lost) {
       const copy: Packet = { ...packet, id: this.env.nextPacketId() };
       this.stats.duplicated++;
-      this.env.trace?.({ kind: 'duplicate', t: now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, copy: copy.id });
+      this.env.trace.duplicate?.({ kind: 'duplicate', t: now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, copy: copy.id });
       this.enqueue(this.maybeCorrupt(packet), now);
       this.transmit(copy, false);
       return;
@@ -194,7 +194,7 @@ export class Link {
     const bit = this.corruptStream.nextInt(8);
     bytes[byte] = bytes[byte]! ^ (1 << bit);
     this.stats.corrupted++;
-    this.env.trace?.({ kind: 'corrupt', t: this.env.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, byte, bit });
+    this.env.trace.corrupt?.({ kind: 'corrupt', t: this.env.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, byte, bit });
     return { ...packet, bytes };
   }
 

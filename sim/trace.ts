@@ -79,10 +79,32 @@ export type TraceEvent =
 /** The kinds of trace event. */
 export type TraceKind = TraceEvent['kind'];
 
+/** The trace event of kind `K`. */
+export type TraceEventOf<K extends TraceKind> = Extract<TraceEvent, { readonly kind: K }>;
+
 /** Anything that consumes trace events. */
 export interface TraceSink {
   /** Take one event (called in simulated-time order). */
   record(event: TraceEvent): void;
+  /** The kinds this sink wants (every kind when absent): nobody builds an event no sink wants. */
+  readonly kinds?: readonly TraceKind[];
+}
+
+/** Per kind, the hook that hands an event of that kind to the sinks that want it; absent when none does. */
+export type TraceHooks = { readonly [K in TraceKind]?: (event: TraceEventOf<K>) => void };
+
+/** Every trace kind. */
+export const TRACE_KINDS: readonly TraceKind[] = ['send', 'deliver', 'drop', 'duplicate', 'corrupt', 'timer', 'event', 'command', 'persist', 'fault'];
+
+/** The hooks that route each kind to the `sinks` that want it. */
+export function traceHooks(sinks: readonly TraceSink[]): TraceHooks {
+  const hooks: Partial<Record<TraceKind, (event: TraceEvent) => void>> = {};
+  for (const kind of TRACE_KINDS) {
+    const wanting = sinks.filter((s) => s.kinds === undefined || s.kinds.includes(kind));
+    if (wanting.length === 1) hooks[kind] = (e) => wanting[0]!.record(e);
+    else if (wanting.length > 1) hooks[kind] = (e) => wanting.forEach((s) => s.record(e));
+  }
+  return hooks as TraceHooks;
 }
 
 /** The canonical one-line encoding of an event, as hashed. */

@@ -18,7 +18,7 @@ import type { ClockSetting } from './node-clock.ts';
 import { presetModel } from './presets.ts';
 import { normaliseSeed, RandomStreams } from './random.ts';
 import { Scheduler, type RunResult } from './scheduler.ts';
-import type { DropReason, TraceEvent, TraceSink } from './trace.ts';
+import { traceHooks, type DropReason, type TraceHooks, type TraceSink } from './trace.ts';
 
 /** A network description: a preset name, or link settings over the perfect link. */
 export type NetworkSpec = string | LinkOverrides;
@@ -61,8 +61,8 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   readonly random: RandomStreams;
   /** Packet counters. */
   readonly stats: WorldStats = { sent: 0, delivered: 0, dropped: { loss: 0, queue: 0, partition: 0, crashed: 0, 'no-route': 0 } };
-  /** The trace hook handed to links and hosts; undefined when nobody listens. */
-  trace: ((event: TraceEvent) => void) | undefined;
+  /** The trace hooks handed to links and hosts, one per kind someone listens to. */
+  trace: TraceHooks = {};
   private readonly sinks: TraceSink[] = [];
   private readonly observers: ((host: Host<Command, Event>, input: NodeInput<Command>) => void)[] = [];
   private readonly hosts = new Map<PeerId, Host<Command, Event>>();
@@ -91,8 +91,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** Add a trace sink from now on. */
   addSink(sink: TraceSink): void {
     this.sinks.push(sink);
-    const sinks = this.sinks;
-    this.trace = sinks.length === 1 ? (e) => sink.record(e) : (e) => sinks.forEach((s) => s.record(e));
+    this.trace = traceHooks(this.sinks);
   }
 
   /** Call `observer` after every input a node handled and drained (e.g. to check invariants on it). */
@@ -317,16 +316,17 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** Count and trace a dropped packet. */
   dropped(packet: Packet, reason: DropReason): void {
     this.stats.dropped[reason]++;
-    this.trace?.({ kind: 'drop', t: this.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, reason });
+    this.trace.drop?.({ kind: 'drop', t: this.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, reason });
   }
 
   /** Send `bytes` from `from` to `to` now, as if node `from` had sent them (hosts call this for every send). */
   send(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void {
     const packet: Packet = { id: this.nextPacketId(), from, to, channel, bytes, sentAt: this.scheduler.now };
     this.stats.sent++;
-    if (this.trace !== undefined) {
+    const traceSend = this.trace.send;
+    if (traceSend !== undefined) {
       const label = this.hosts.get(from)?.protocol.describe?.(bytes, channel);
-      this.trace({ kind: 'send', t: packet.sentAt, node: from, to, channel, packet: packet.id, size: bytes.length, ...(label === undefined ? {} : { label }) });
+      traceSend({ kind: 'send', t: packet.sentAt, node: from, to, channel, packet: packet.id, size: bytes.length, ...(label === undefined ? {} : { label }) });
     }
     const route = this.routes.get(from)?.get(to) ?? (this.hosts.has(to) && this.hosts.has(from) && to !== from ? this.route(from, to) : undefined);
     if (route === undefined) return this.dropped(packet, 'no-route');
@@ -373,7 +373,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   }
 
   private fault(fault: string, detail: unknown): void {
-    this.trace?.({ kind: 'fault', t: this.scheduler.now, fault, detail });
+    this.trace.fault?.({ kind: 'fault', t: this.scheduler.now, fault, detail });
   }
 }
 
