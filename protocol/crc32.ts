@@ -13,9 +13,9 @@ const TABLE = (() => {
   return table;
 })();
 
-/** The CRC-32 of `bytes` as an unsigned 32-bit integer. */
-export function crc32(bytes: Uint8Array): number {
+/** The CRC-32 of `bytes` (from index `from` on) as an unsigned 32-bit integer. */
+export function crc32(bytes: Uint8Array, from = 0): number {
   let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (let i = from; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

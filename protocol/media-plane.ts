@@ -9,13 +9,18 @@
  * unmuted node sends the next audio frame to every peer, and every controller decides what plays. A
  * deafened node still runs its controllers (so their buffers stay sound) but plays nothing out: what it
  * "hears" is what a controller played while the node was not deafened. Everything the plane wants done
- * comes back as `MediaEffect`s (sends and events); timers stay with the node: `tick` every frame while
- * any session is open, and the earliest time-sync deadline.
+ * goes to the node's `MediaOutputs` (sends and events); timers stay with the node: `tick` every frame
+ * while any session is open, and the earliest time-sync deadline.
+ *
+ * The outgoing stream is the node's, not a channel's, like an RTP source: it starts (with a fresh
+ * stream id, sequence 0 and the media clock's origin) when the node's first channel of a call opens and
+ * ends when its last one closes. Every peer gets the same frame, encoded once per tick; a peer whose
+ * channel opened later starts at the sequence number due then.
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
 import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController } from './media/index.ts';
-import { decodeMedia, encodeMedia, type MediaMessage } from './media-wire.ts';
+import { decodeMedia, encodeMedia } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
 /** Media constants (part of the protocol's config). */
@@ -28,8 +33,13 @@ export interface MediaConfig {
   readonly playout: string;
 }
 
-/** Something the plane wants done. */
-export type MediaEffect = { readonly type: 'send'; readonly to: PeerId; readonly bytes: Uint8Array } | { readonly type: 'event'; readonly event: CallEvent };
+/** Where the plane's outputs go (the node turns them into its own outputs). */
+export interface MediaOutputs {
+  /** Send `bytes` to `to` on the media channel. */
+  send(to: PeerId, bytes: Uint8Array): void;
+  /** Report a media event. */
+  event(event: CallEvent): void;
+}
 
 /** A frame counts as being heard for this long after it played (ms). */
 export const HEARING_WINDOW_MS = 100;
@@ -39,13 +49,8 @@ interface MediaSession {
   readonly callId: string;
   sync: TimeSync;
   controller: PlayoutController;
-  /** This node's stream to the peer (new at every opening). */
-  readonly stream: number;
   /** The peer's stream being played (undefined before its first frame). */
   remoteStream: number | undefined;
-  nextSeq: number;
-  /** This node's local time when the channel opened: the media clock's origin. */
-  readonly mediaBase: Millis;
   framesSent: number;
   framesHeard: number;
   lastHeardAt: Millis;
@@ -55,17 +60,21 @@ interface MediaSession {
 /** The media plane of one node. */
 export class MediaPlane {
   private readonly sessions = new Map<PeerId, MediaSession>();
-  private readonly effects: MediaEffect[] = [];
   private muted = false;
   private deafened = false;
   private syncMoved = false;
-  private opened = 0;
   private nextSync = Infinity;
+  /** The outgoing stream: its id (undefined while no channel is open), next sequence number and clock origin. */
+  private stream: number | undefined;
+  private streams = 0;
+  private nextSeq = 0;
+  private mediaBase: Millis = 0;
 
-  /** The plane of node `self`. */
+  /** The plane of node `self`, reporting to `out`. */
   constructor(
     private readonly self: PeerId,
     private readonly config: MediaConfig,
+    private readonly out: MediaOutputs,
   ) {}
 
   /** Whether any channel is open (the node keeps the frame tick running while so). */
@@ -84,47 +93,49 @@ export class MediaPlane {
   }
 
   /** The active call is `callId` with `peers` in it (or none): open and close channels to match. */
-  update(callId: string | undefined, peers: readonly PeerId[], muted: boolean, deafened: boolean, now: Millis): MediaEffect[] {
+  update(callId: string | undefined, peers: readonly PeerId[], muted: boolean, deafened: boolean, now: Millis): void {
     this.muted = muted;
     this.deafened = deafened;
     for (const [peer, s] of this.sessions) {
       if (s.callId !== callId || !peers.includes(peer)) {
         this.sessions.delete(peer);
         this.syncMoved = true;
-        this.effects.push({ type: 'event', event: { type: 'media-closed', callId: s.callId, peer } });
+        this.out.event({ type: 'media-closed', callId: s.callId, peer });
       }
     }
+    if (this.sessions.size === 0) this.stream = undefined;
     if (callId !== undefined) {
       for (const peer of peers) {
         if (peer === this.self || this.sessions.has(peer)) continue;
+        if (this.stream === undefined) {
+          this.stream = (this.streams++ * 0x9e3779b1 + Math.floor(now)) >>> 0;
+          this.nextSeq = 0;
+          this.mediaBase = now;
+        }
         const session: MediaSession = {
           peer,
           callId,
           sync: this.newSync(peer),
           controller: this.newController(),
-          stream: (this.opened++ * 0x9e3779b1 + Math.floor(now)) >>> 0,
           remoteStream: undefined,
-          nextSeq: 0,
-          mediaBase: now,
           framesSent: 0,
           framesHeard: 0,
           lastHeardAt: -Infinity,
           warnings: 0,
         };
         this.sessions.set(peer, session);
-        this.effects.push({ type: 'event', event: { type: 'media-open', callId, peer } });
+        this.out.event({ type: 'media-open', callId, peer });
         this.apply(session, session.sync.start(now), now);
       }
     }
-    return this.drain();
   }
 
-  /** A packet arrived on the media channel; `error` says why it was refused (invalid, or no channel to its sender). */
-  receive(from: PeerId, bytes: Uint8Array, now: Millis): { effects: MediaEffect[]; error?: string } {
+  /** A packet arrived on the media channel; returns why it was refused (invalid, or no channel to its sender), if it was. */
+  receive(from: PeerId, bytes: Uint8Array, now: Millis): string | undefined {
     const decoded = decodeMedia(bytes);
-    if (!decoded.ok) return { effects: [], error: decoded.error.code };
+    if (!decoded.ok) return decoded.error.code;
     const session = this.sessions.get(from);
-    if (session === undefined) return { effects: [], error: 'no-media-channel' };
+    if (session === undefined) return 'no-media-channel';
     const message = decoded.message;
     if (message.type === 'audio') {
       if (session.remoteStream !== message.stream) {
@@ -142,32 +153,32 @@ export class MediaPlane {
     } else {
       this.apply(session, session.sync.onMessage(message, now), now);
     }
-    return { effects: this.drain() };
+    return undefined;
   }
 
   /** The time-sync deadline passed. */
-  syncTimer(now: Millis): MediaEffect[] {
+  syncTimer(now: Millis): void {
     for (const s of this.sessions.values()) if (s.sync.deadline <= now) this.apply(s, s.sync.onTimer(now), now);
-    return this.drain();
   }
 
   /** One frame of local time passed: send a frame to everyone (unless muted) and play one from everyone. */
-  tick(now: Millis): MediaEffect[] {
+  tick(now: Millis): void {
+    if (this.stream === undefined) return;
+    // The media clock: this node's clock when the stream started, then FRAME_MS per frame, like RTP's
+    // sample clock. Frames the node could not capture (it was frozen) are never sent: the sequence
+    // jumps to the frame due now, so the receiver sees a gap, not a stream that runs late for good.
+    const due = Math.round((now - this.mediaBase) / FRAME_MS);
+    if (due > this.nextSeq) this.nextSeq = due;
+    const frame = this.muted ? undefined : encodeMedia({ type: 'audio', seq: this.nextSeq, stream: this.stream, mediaMs: this.mediaBase + this.nextSeq * FRAME_MS });
+    this.nextSeq++; // the media clock runs on while muted too
     for (const s of this.sessions.values()) {
-      // The media clock: this node's clock when the channel opened, then FRAME_MS per frame, like RTP's
-      // sample clock. Frames the node could not capture (it was frozen) are never sent: the sequence
-      // jumps to the frame due now, so the receiver sees a gap, not a stream that runs late for good.
-      const due = Math.round((now - s.mediaBase) / FRAME_MS);
-      if (due > s.nextSeq) s.nextSeq = due;
-      if (!this.muted) {
-        this.send(s.peer, { type: 'audio', seq: s.nextSeq, stream: s.stream, mediaMs: s.mediaBase + s.nextSeq * FRAME_MS });
+      if (frame !== undefined) {
+        this.out.send(s.peer, frame);
         s.framesSent++;
       }
-      s.nextSeq++; // the media clock runs on while muted too
       s.controller.handle({ type: 'tick', now });
       this.playout(s, now);
     }
-    return this.drain();
   }
 
   /** What this node hears and sends, per peer of the active call. */
@@ -194,7 +205,7 @@ export class MediaPlane {
 
   private apply(session: MediaSession, step: SyncStep, now: Millis): void {
     this.syncMoved = true;
-    if (step.send !== undefined) this.send(session.peer, step.send);
+    if (step.send !== undefined) this.out.send(session.peer, encodeMedia(step.send));
     if (step.sample !== undefined) {
       session.controller.handle({ type: 'timeSync', now, rttMs: step.sample.rttMs, clockOffsetMs: step.sample.offsetMs });
       this.playout(session, now);
@@ -208,16 +219,9 @@ export class MediaPlane {
         session.lastHeardAt = now;
       } else if (out.type === 'event') {
         session.warnings++;
-        this.effects.push({ type: 'event', event: { type: 'degradation-likely', callId: session.callId, peer: session.peer, cause: out.event.cause, ...(out.event.expectedInMs === undefined ? {} : { expectedInMs: out.event.expectedInMs }) } });
+        this.out.event({ type: 'degradation-likely', callId: session.callId, peer: session.peer, cause: out.event.cause, ...(out.event.expectedInMs === undefined ? {} : { expectedInMs: out.event.expectedInMs }) });
       }
     }
   }
 
-  private send(to: PeerId, message: MediaMessage): void {
-    this.effects.push({ type: 'send', to, bytes: encodeMedia(message) });
-  }
-
-  private drain(): MediaEffect[] {
-    return this.effects.splice(0, this.effects.length);
-  }
 }

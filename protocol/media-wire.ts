@@ -30,43 +30,96 @@ export interface MediaCodecError {
   readonly message: string;
 }
 
-const KINDS = ['sync1', 'sync2', 'sync3', 'audio'] as const;
-const FIELDS: Record<MediaMessage['type'], readonly string[]> = {
-  sync1: ['id', 't1'],
-  sync2: ['id', 't1', 't2', 't3'],
-  sync3: ['id', 't3', 't4', 't5'],
-  audio: ['seq', 'stream', 'mediaMs'],
-};
+/** Kind byte of each message. */
+const KIND = { sync1: 1, sync2: 2, sync3: 3, audio: 4 } as const;
+/** Float64 fields of each kind, after its uint32 (id or seq). */
+const FLOATS = [0, 1, 3, 3, 2] as const;
 const HEADER = 5;
+const BODY = HEADER + 4;
+
+/** Encoded size of a message of kind byte `kind`. */
+const sizeOf = (kind: number): number => BODY + 8 * FLOATS[kind]!;
+
+// One scratch float for the big-endian float64 fields (no DataView per packet).
+const scratch = new Float64Array(1);
+const scratchBytes = new Uint8Array(scratch.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function writeU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = value >>> 16;
+  bytes[at + 2] = value >>> 8;
+  bytes[at + 3] = value;
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+function writeF64(bytes: Uint8Array, at: number, value: number): void {
+  scratch[0] = value;
+  for (let i = 0; i < 8; i++) bytes[at + i] = scratchBytes[LITTLE_ENDIAN ? 7 - i : i]!;
+}
+
+function readF64(bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) scratchBytes[LITTLE_ENDIAN ? 7 - i : i] = bytes[at + i]!;
+  return scratch[0]!;
+}
 
 /** Encode a media message. */
 export function encodeMedia(message: MediaMessage): Uint8Array {
-  const fields = FIELDS[message.type];
-  const bytes = new Uint8Array(HEADER + 4 + 8 * (fields.length - 1));
-  const view = new DataView(bytes.buffer);
-  view.setUint8(0, KINDS.indexOf(message.type) + 1);
-  const values = message as unknown as Record<string, number>;
-  view.setUint32(HEADER, values[fields[0]!]!);
-  fields.slice(1).forEach((f, i) => view.setFloat64(HEADER + 4 + 8 * i, values[f]!));
-  view.setUint32(1, crc32(bytes.subarray(HEADER)));
+  const kind = KIND[message.type];
+  const bytes = new Uint8Array(sizeOf(kind));
+  bytes[0] = kind;
+  switch (message.type) {
+    case 'sync1':
+      writeU32(bytes, HEADER, message.id);
+      writeF64(bytes, BODY, message.t1);
+      break;
+    case 'sync2':
+      writeU32(bytes, HEADER, message.id);
+      writeF64(bytes, BODY, message.t1);
+      writeF64(bytes, BODY + 8, message.t2);
+      writeF64(bytes, BODY + 16, message.t3);
+      break;
+    case 'sync3':
+      writeU32(bytes, HEADER, message.id);
+      writeF64(bytes, BODY, message.t3);
+      writeF64(bytes, BODY + 8, message.t4);
+      writeF64(bytes, BODY + 16, message.t5);
+      break;
+    case 'audio':
+      writeU32(bytes, HEADER, message.seq);
+      writeF64(bytes, BODY, message.stream);
+      writeF64(bytes, BODY + 8, message.mediaMs);
+      break;
+  }
+  writeU32(bytes, 1, crc32(bytes, HEADER));
   return bytes;
 }
 
 /** Decode a media packet, or say why not. */
 export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessage } | { ok: false; error: MediaCodecError } {
-  const kind = KINDS[bytes[0]! - 1];
-  if (bytes.length < HEADER || kind === undefined) return refuse(bytes.length < HEADER ? 'bad-length' : 'unknown-kind', `kind byte ${bytes[0]}`);
-  const fields = FIELDS[kind];
-  if (bytes.length !== HEADER + 4 + 8 * (fields.length - 1)) return refuse('bad-length', `${kind} of ${bytes.length} bytes`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(1) !== crc32(bytes.subarray(HEADER))) return refuse('checksum', 'payload does not match its CRC-32');
-  const message: Record<string, unknown> = { type: kind, [fields[0]!]: view.getUint32(HEADER) };
-  for (const [i, f] of fields.slice(1).entries()) {
-    const value = view.getFloat64(HEADER + 4 + 8 * i);
-    if (!Number.isFinite(value)) return refuse('out-of-range', `${kind}.${f} is ${value}`);
-    message[f] = value;
+  if (bytes.length < HEADER) return refuse('bad-length', `${bytes.length} bytes`);
+  const kind = bytes[0]!;
+  if (kind < KIND.sync1 || kind > KIND.audio) return refuse('unknown-kind', `kind byte ${kind}`);
+  if (bytes.length !== sizeOf(kind)) return refuse('bad-length', `kind ${kind} of ${bytes.length} bytes`);
+  if (readU32(bytes, 1) !== crc32(bytes, HEADER)) return refuse('checksum', 'payload does not match its CRC-32');
+  const u = readU32(bytes, HEADER);
+  const a = readF64(bytes, BODY);
+  const b = FLOATS[kind]! > 1 ? readF64(bytes, BODY + 8) : 0;
+  const c = FLOATS[kind]! > 2 ? readF64(bytes, BODY + 16) : 0;
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) return refuse('out-of-range', `kind ${kind} carries a value that is not finite`);
+  switch (kind) {
+    case KIND.sync1:
+      return { ok: true, message: { type: 'sync1', id: u, t1: a } };
+    case KIND.sync2:
+      return { ok: true, message: { type: 'sync2', id: u, t1: a, t2: b, t3: c } };
+    case KIND.sync3:
+      return { ok: true, message: { type: 'sync3', id: u, t3: a, t4: b, t5: c } };
+    default:
+      return { ok: true, message: { type: 'audio', seq: u, stream: a, mediaMs: b } };
   }
-  return { ok: true, message: message as MediaMessage };
 }
 
 function refuse(code: MediaCodecError['code'], message: string): { ok: false; error: MediaCodecError } {

@@ -29,7 +29,7 @@ import { joinedPeers, kindOf, newCallRecord, registerOf, RULES, sameInfo, viewOf
 import { resolveConfig, type ProtocolConfig } from './config.ts';
 import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
 import { FRAME_MS } from './media/index.ts';
-import { MediaPlane, type MediaEffect } from './media-plane.ts';
+import { MediaPlane } from './media-plane.ts';
 import { OutputQueue } from './output-queue.ts';
 import { decodeSnapshot, encodeSnapshot, restoreCall, storeCall, type DurableState } from './snapshot.ts';
 import { callTimer, parseTimer } from './timers.ts';
@@ -63,7 +63,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   ) {
     this.config = resolveConfig(config);
     this.self = context.id;
-    this.media = this.config.audio ? new MediaPlane(this.self, this.config) : undefined;
+    this.media = this.config.audio ? new MediaPlane(this.self, this.config, { send: (to, bytes) => this.sendMedia(to, bytes), event: (e) => this.event(e) }) : undefined;
   }
 
   handle(input: NodeInput<CallCommand>): Outcome {
@@ -116,8 +116,8 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   protected receive(from: PeerId, channel: Channel, bytes: Uint8Array): Outcome {
     if (channel === 'media') {
       if (this.media === undefined) return this.violation('wrong-channel', `message from ${from} on the media channel`);
-      const { effects, error } = this.media.receive(from, bytes, this.now);
-      this.applyMedia(effects);
+      const error = this.media.receive(from, bytes, this.now);
+      this.mediaTimers();
       return error === undefined ? OK : { ok: false, error: { code: error, message: `media packet from ${from} refused` } };
     }
     const decoded = decodeMessage(bytes, this.config);
@@ -146,11 +146,11 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
         return OK;
       case 'mediaTick':
         this.mediaTickAt = undefined;
-        if (this.media !== undefined) this.applyMedia(this.media.tick(this.now));
+        if (this.media !== undefined) this.media.tick(this.now), this.mediaTimers();
         return OK;
       case 'timeSync':
         this.syncAt = undefined;
-        if (this.media !== undefined) this.applyMedia(this.media.syncTimer(this.now));
+        if (this.media !== undefined) this.media.syncTimer(this.now), this.mediaTimers();
         return OK;
     }
     const call = this.state.calls.get(timer.callId);
@@ -545,14 +545,17 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   protected syncMedia(): void {
     const active = this.activeCall();
     const peers = active === undefined ? [] : joinedPeers(active).filter((p) => p !== this.self);
-    this.applyMedia(this.media!.update(active?.info.id, peers, this.state.muted, this.state.deafened, this.now));
+    this.media!.update(active?.info.id, peers, this.state.muted, this.state.deafened, this.now);
+    this.mediaTimers();
   }
 
-  protected applyMedia(effects: readonly MediaEffect[]): void {
-    for (const e of effects) {
-      if (e.type === 'send') this.emit({ type: 'send', to: e.to, channel: 'media', bytes: e.bytes });
-      else this.event(e.event);
-    }
+  /** Send a media packet (the media plane's sends come through here). */
+  protected sendMedia(to: PeerId, bytes: Uint8Array): void {
+    this.emit({ type: 'send', to, channel: 'media', bytes });
+  }
+
+  /** Keep the frame tick armed while any media channel is open, and the time-sync timer on its deadline. */
+  private mediaTimers(): void {
     const media = this.media!;
     if (media.active && this.mediaTickAt === undefined) {
       this.mediaTickAt = this.now + FRAME_MS;

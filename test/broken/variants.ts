@@ -13,8 +13,7 @@
 import type { CallCommand, CallEvent, LeaveReason } from '../../protocol/api.ts';
 import { joinedPeers, registerOf, RULES, type CallRecord, type CallRules } from '../../protocol/call-record.ts';
 import type { ProtocolConfig } from '../../protocol/config.ts';
-import type { NodeContext, Outcome, Protocol } from '../../protocol/contract.ts';
-import type { MediaEffect } from '../../protocol/media-plane.ts';
+import type { NodeContext, Outcome, PeerId, Protocol } from '../../protocol/contract.ts';
 import { CallNode } from '../../protocol/node.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../protocol/snapshot.ts';
 import { describeMessage, type Register } from '../../protocol/wire.ts';
@@ -168,8 +167,8 @@ const NeverPrunes = withRules({ isIdle: () => false });
 
 // Developer wired up the media channel and the time sync but never the audio sender — breaks "everyone can be heard".
 class NeverSendsAudio extends CallNode {
-  protected override applyMedia(effects: readonly MediaEffect[]): void {
-    super.applyMedia(effects.filter((e) => !(e.type === 'send' && e.bytes[0] === AUDIO_KIND)));
+  protected override sendMedia(to: PeerId, bytes: Uint8Array): void {
+    if (bytes[0] !== AUDIO_KIND) super.sendMedia(to, bytes);
   }
 }
 
