@@ -1,22 +1,29 @@
 /**
  * The queue behind every `pollOutput`: outputs are pushed while an input is handled and polled in
- * order until it answers `undefined`, at which point the array is reused (no allocation per input).
+ * order until it answers `undefined`, at which point the slots are reused (no allocation per input).
  */
 
 /** A first-in first-out queue of outputs, drained by polling. */
 export class OutputQueue<T> {
-  private readonly items: T[] = [];
+  private readonly items: (T | undefined)[] = [];
   private head = 0;
+  private tail = 0;
 
   /** Queue one output. */
   push(item: T): void {
-    this.items.push(item);
+    if (this.tail < this.items.length) this.items[this.tail] = item;
+    else this.items.push(item);
+    this.tail++;
   }
 
-  /** The next output, or `undefined` once drained (the queue is then emptied for reuse). */
+  /** The next output, or `undefined` once drained (the slots are then reused). */
   poll(): T | undefined {
-    if (this.head < this.items.length) return this.items[this.head++];
-    this.items.length = this.head = 0;
+    if (this.head < this.tail) {
+      const item = this.items[this.head];
+      this.items[this.head++] = undefined; // let the output go once it is taken
+      return item;
+    }
+    this.head = this.tail = 0;
     return undefined;
   }
 }

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { callsimPlayout } from '../protocol/media/callsim-playout.ts';
 import { fixedBuffer } from '../protocol/media/fixed-buffer.ts';
 import { ADVANCE, drop, HOLD, JitterBuffer, type PlayoutPolicy, type TickPlan } from '../protocol/media/jitter-buffer.ts';
+import { DelayWindow } from '../protocol/media/delay-window.ts';
 import { DelayHistogram, NetEqDelayManager, PacketArrivalHistory } from '../protocol/media/neteq-delay.ts';
 import { netEqStyle } from '../protocol/media/neteq.ts';
 import type { PlayoutController, PlayoutEvent } from '../protocol/media/playout.ts';
@@ -272,6 +274,35 @@ test('ours: a climbing delay is warned ahead of late loss for a playout that wou
   const firstLateCapture = arrivals.find(([seq, at]) => at - 20 * seq > 35)![0] * 20;
   assert.ok(firstLateCapture + 35 - warnedAt >= 300, `warned at ${warnedAt}, a frozen playout would be late from ${firstLateCapture + 35}`);
   assert.equal(c.stats().packetsLate, 0);
+});
+
+test('delay window: a tracked quantile always equals a fresh one, through expiry, removals, recentring and clears', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.record({ op: fc.constant('add' as const), gapMs: fc.integer({ min: 0, max: 400 }), value: fc.double({ min: -5000, max: 5000, noNaN: true }) }), fc.record({ op: fc.constantFrom('remove' as const, 'clear' as const) })), { maxLength: 300 }),
+      (ops) => {
+        const w = new DelayWindow(2000, { binMs: 0.5, bins: 1024 });
+        let now = 0;
+        let held: { at: number; value: number }[] = [];
+        for (const o of ops) {
+          if (o.op === 'add') {
+            now += o.gapMs;
+            w.add(now, o.value);
+            held = [...held, { at: now, value: o.value }].filter((s) => s.at >= now - 2000);
+          } else if (o.op === 'remove') {
+            w.removeSince(now - 100);
+            held = held.filter((s) => s.at < now - 100);
+          } else {
+            w.clear();
+            held = [];
+          }
+          assert.is(w.size, held.length);
+          for (const q of [0.02, 0.5, 0.98]) assert.is(w.trackedQuantile(q), w.quantile(q), `q ${q}`);
+        }
+      },
+    ),
+    { seed: 17, numRuns: 300 },
+  );
 });
 
 test.run();

@@ -23,7 +23,7 @@ import { DelayWindow } from './delay-window.ts';
 /** The current regime of the delay. */
 export type DelayRegimeState = 'steady' | 'rising';
 
-/** Samples (time, value) in time order, a growable ring of flat arrays: no allocation per sample. */
+/** Samples (time, value) in time order, a growable ring of flat arrays (a power of two long): no allocation per sample. */
 class SampleQueue {
   private at = new Float64Array(64);
   private r = new Float64Array(64);
@@ -33,25 +33,25 @@ class SampleQueue {
 
   push(at: Millis, r: number): void {
     if (this.length === this.at.length) this.grow();
-    const i = (this.head + this.length++) % this.at.length;
+    const i = (this.head + this.length++) & (this.at.length - 1);
     this.at[i] = at;
     this.r[i] = r;
   }
 
   /** Drop the oldest sample. */
   shift(): void {
-    this.head = (this.head + 1) % this.at.length;
+    this.head = (this.head + 1) & (this.at.length - 1);
     this.length--;
   }
 
   /** Time of the `k`-th oldest sample. */
   timeAt(k: number): Millis {
-    return this.at[(this.head + k) % this.at.length]!;
+    return this.at[(this.head + k) & (this.at.length - 1)]!;
   }
 
   /** Value of the `k`-th oldest sample. */
   valueAt(k: number): number {
-    return this.r[(this.head + k) % this.r.length]!;
+    return this.r[(this.head + k) & (this.r.length - 1)]!;
   }
 
   clear(): void {
@@ -89,9 +89,7 @@ export class DelayRegime {
   private readonly risingSpans: { start: Millis; end: Millis }[] = [];
   private readonly recent = new SampleQueue();
   private current: DelayRegimeState = 'steady';
-  private band = { floor: 0, ceiling: 0 };
   private lastUpdate = -Infinity;
-  private bandVersion = -1;
   private risingSince = 0;
 
   /** Windows of `spanMs`. */
@@ -144,11 +142,8 @@ export class DelayRegime {
       count++;
     }
     if (count < 5 || now - first < 150) return;
-    if (this.bandVersion !== this.reference.version) {
-      this.band = { floor: this.reference.quantile(0.02)!, ceiling: this.reference.quantile(0.98)! };
-      this.bandVersion = this.reference.version;
-    }
-    const { floor, ceiling } = this.band;
+    const floor = this.reference.trackedQuantile(0.02)!;
+    const ceiling = this.reference.trackedQuantile(0.98)!;
     if (high < floor) return this.restart(now);
     if (this.current === 'steady') {
       if (low > ceiling && trendSlope > 0) this.startRise(now);
