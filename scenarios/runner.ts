@@ -10,6 +10,7 @@
  */
 import type { PeerId } from '../protocol/contract.ts';
 import { TraceHasher, type NetworkSpec, type TraceSink } from '../sim/index.ts';
+import { AudioObserver, type AudioReport } from './audio-report.ts';
 import { InvariantChecker, type Violation } from './invariants.ts';
 import type { ProtocolChoice } from './protocols.ts';
 import { DEFAULT_SETTLE_MS, networkLabel, type Scenario } from './scenario.ts';
@@ -27,6 +28,8 @@ export interface RunOptions {
   readonly hash?: boolean;
   /** Extra trace sinks. */
   readonly trace?: readonly TraceSink[];
+  /** Report the audio (default true when the protocol runs audio; the fuzzer skips it for speed). */
+  readonly audio?: boolean;
 }
 
 /** The verdict of one run, as `--json` prints it. */
@@ -38,16 +41,16 @@ export interface RunReport {
   readonly ok: boolean;
   readonly violations: readonly Violation[];
   readonly traceHash: string | undefined;
+  /** Call quality and the time sync's round-trip error, when the protocol ran audio. */
+  readonly audio?: AudioReport;
   readonly stats: { readonly events: number; readonly messages: number; readonly simulatedMs: number; readonly wallMs: number };
 }
 
 /** Run `scenario` once and judge it. */
 export function runScenario(scenario: Scenario, options: RunOptions): RunReport {
   const started = performance.now();
-  const checker = new InvariantChecker({
-    idleCallsForgotten: scenario.forgetsIdleCalls === true,
-    media: scenario.config?.audio !== false && options.protocol.media !== false,
-  });
+  const media = scenario.config?.audio !== false && options.protocol.media !== false;
+  const checker = new InvariantChecker({ idleCallsForgotten: scenario.forgetsIdleCalls === true, media });
   const hasher = options.hash === false ? undefined : new TraceHasher();
   const session = new Session(scenario.peers, {
     protocol: options.protocol.make(scenario.config),
@@ -61,14 +64,17 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     trace: [checker, ...(hasher ? [hasher] : []), ...(options.trace ?? [])],
   });
   checker.attach(session);
+  const endMs = scenario.durationMs + (scenario.settle === false ? 0 : (scenario.settle?.boundMs ?? DEFAULT_SETTLE_MS));
+  const audio = media && options.audio !== false ? new AudioObserver(session, endMs) : undefined;
   session.script(scenario.steps).until(scenario.durationMs);
   if (scenario.settle !== false) {
     checker.quietPhase(session.world.now);
     quiet(session, scenario.puppets ?? []);
-    session.until(scenario.durationMs + (scenario.settle?.boundMs ?? DEFAULT_SETTLE_MS));
+    session.until(endMs);
     checker.checkLiveness();
   }
   const violations = [...checker.violations];
+  const audioReport = audio?.report();
   for (const message of scenario.expect?.(session) ?? []) {
     violations.push({ invariant: 'expectation', requirement: scenario.requirements.join('/'), node: '-', atMs: session.world.now, message, context: [] });
   }
@@ -80,6 +86,7 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     ok: violations.length === 0,
     violations,
     traceHash: hasher?.digest(),
+    ...(audioReport === undefined ? {} : { audio: audioReport }),
     stats: { events: session.world.scheduler.eventsRun, messages: session.world.stats.sent, simulatedMs: session.world.now, wallMs: performance.now() - started },
   };
 }

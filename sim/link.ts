@@ -69,12 +69,23 @@ export interface LinkStats {
   reordered: number;
   /** Packets that waited for a stall to end. */
   stalled: number;
+  /** Packets that cleared the link (handed on to the receiver, unless a partition or a crash stops them). */
+  delivered: number;
+  /**
+   * Ground truth: the mean one-way delay of the packets that cleared the link (send to arrival, ms,
+   * every wait of the path included: queues, stalls, slots; a `hold` fault's is not), exponentially
+   * weighted over about the last `TRUE_DELAY_PACKETS` packets; undefined before the first.
+   */
+  meanDelayMs: number | undefined;
 }
+
+/** How many recent packets the ground-truth mean delay weighs (about 5 s of 20 ms audio frames). */
+export const TRUE_DELAY_PACKETS = 256;
 
 /** One link direction on one channel. */
 export class Link {
   /** Counters since creation. */
-  readonly stats: LinkStats = { sent: 0, lost: 0, queueDrops: 0, duplicated: 0, corrupted: 0, reordered: 0, stalled: 0 };
+  readonly stats: LinkStats = { sent: 0, lost: 0, queueDrops: 0, duplicated: 0, corrupted: 0, reordered: 0, stalled: 0, delivered: 0, meanDelayMs: undefined };
   private model!: LinkModel;
   private loss!: LossProcess;
   private readonly delayU: CorrelatedUniform;
@@ -110,7 +121,7 @@ export class Link {
     model: LinkModel,
     streams: RandomStreams,
     private readonly env: LinkEnv,
-    private readonly arrived: (packet: Packet) => void,
+    private readonly onArrived: (packet: Packet) => void,
   ) {
     const prefix = `link/${from}>${to}/${channel}/`;
     this.delayU = new CorrelatedUniform(streams.stream(prefix + 'delay'), model.delayCorrelation);
@@ -182,7 +193,7 @@ export class Link {
     const held = this.heldPackets;
     this.heldPackets = null;
     if (held === null) return 0;
-    for (const p of held) this.arrived(p);
+    for (const p of held) this.arrived(p, false);
     return held.length;
   }
 
@@ -231,6 +242,15 @@ export class Link {
     arrival = Math.max(now, onGrid(arrival));
     if (arrival > this.lastArrival) this.lastArrival = arrival;
     this.env.scheduler.schedule(arrival, this.arriveAction, packet);
+  }
+
+  /** The packet cleared the link: account its true delay (unless a `hold` fault kept it) and hand it on. */
+  private arrived(packet: Packet, pathDelay = true): void {
+    const stats = this.stats;
+    const delay = this.env.scheduler.now - packet.sentAt;
+    stats.delivered++;
+    if (pathDelay) stats.meanDelayMs = stats.meanDelayMs === undefined ? delay : stats.meanDelayMs + (delay - stats.meanDelayMs) / Math.min(stats.delivered, TRUE_DELAY_PACKETS);
+    this.onArrived(packet);
   }
 
   private arrive(packet: Packet): void {

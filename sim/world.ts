@@ -135,6 +135,16 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
     return this.linkOf(this.route(from, to), channel);
   }
 
+  /**
+   * Ground truth: the recent mean round trip between `a` and `b` on `channel` (ms), the sum of both
+   * directions' mean one-way delays (`LinkStats.meanDelayMs`); undefined until both carried a packet.
+   */
+  trueRoundTripMs(a: PeerId, b: PeerId, channel: Channel = 'media'): number | undefined {
+    const there = this.routes.get(a)?.get(b)?.links[channel]?.stats.meanDelayMs;
+    const back = this.routes.get(b)?.get(a)?.links[channel]?.stats.meanDelayMs;
+    return there === undefined || back === undefined ? undefined : there + back;
+  }
+
   // ---- user commands ----------------------------------------------------------------------------
 
   /** Give node `id` a user command now; returns the node's answer. */

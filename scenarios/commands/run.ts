@@ -2,7 +2,8 @@
  * `npm run sim` (the whole catalog), `list`, `run <name|file>` and `replay <token|file>`.
  *
  * Each run is judged by the invariants and the scenario's expectations; the table shows scenario,
- * network, seed, verdict, simulated and wall time, and every failure is followed by its violations,
+ * network, seed, verdict, simulated and wall time and, when the protocol ran audio, the streams' median
+ * and lowest MOS and the time sync's median round-trip error against the simulator's truth; every failure is followed by its violations,
  * the events that led there, and a one-line replay command. `--json` prints `{ ok, runs: [...] }`.
  * Exit code: 0 when every run passed, 1 when any broke, 2 for usage or configuration errors.
  */
@@ -13,6 +14,7 @@ import { CATALOG } from '../catalog/index.ts';
 import { caseScenario } from '../fuzz/cases.ts';
 import { loadProtocol, type ProtocolChoice } from '../protocols.ts';
 import { decodeToken } from '../replay.ts';
+import { audioSummary } from '../audio-report.ts';
 import { runScenario, type RunReport } from '../runner.ts';
 import { DEFAULT_NETWORKS, defineScenario, networkLabel, type Scenario } from '../scenario.ts';
 import { integerFlag, palette, parseFlags, positiveFlag, print, probabilityFlag, progress, table, UsageError } from './common.ts';
@@ -32,6 +34,8 @@ options for run (and for the catalog):
   --protocol P      callsim (default) or a module path exporting a protocol
   --json            one JSON document: { ok, runs: [{ scenario, seed, network, protocol, ok,
                     violations: [{ invariant, requirement, node, atMs, message }], traceHash,
+                    audio: { streams, mosMin, mosMedian, worst, lateLossPercent, warnings,
+                             rtt: { samples, medianErrorPercent, p95ErrorPercent, maxErrorMs } },
                     stats: { events, messages, simulatedMs, wallMs } }] }`;
 
 const FLAGS = {
@@ -111,8 +115,8 @@ function report(jobs: readonly Job[], protocol: ProtocolChoice, json: boolean, p
     return ok ? 0 : 1;
   }
   const c = palette();
-  const rows = reports.map((r) => [r.scenario, shortNetwork(r.network), String(r.seed), r.ok ? c.green('pass') : c.red('FAIL'), `${(r.stats.simulatedMs / 1000).toFixed(1)} s`, `${r.stats.wallMs.toFixed(1)} ms`]);
-  print(table(['scenario', 'network', 'seed', 'verdict', 'simulated', 'wall'], rows));
+  const rows = reports.map((r) => [r.scenario, shortNetwork(r.network), String(r.seed), r.ok ? c.green('pass') : c.red('FAIL'), `${(r.stats.simulatedMs / 1000).toFixed(1)} s`, `${r.stats.wallMs.toFixed(1)} ms`, audioSummary(r.audio)]);
+  print(table(['scenario', 'network', 'seed', 'verdict', 'simulated', 'wall', 'audio: median MOS (lowest) · round-trip error'], rows));
   for (const [i, r] of reports.entries()) {
     if (r.ok) continue;
     const job = jobs[i]!;

@@ -45,7 +45,7 @@ export function caseSeed(base: number, g: number): number {
 export function checkCase(property: FuzzProperty, seed: number, protocol: ProtocolChoice): CaseResult {
   const holds = (c: FuzzCase) => {
     const scenario = caseScenario(c);
-    return runScenario(scenario, { network: scenario.networks![0]!, seed: c.seed, protocol, hash: false }).ok;
+    return runScenario(scenario, { network: scenario.networks![0]!, seed: c.seed, protocol, hash: false, audio: false }).ok;
   };
   let original: FuzzCase | undefined;
   const details = fc.check(

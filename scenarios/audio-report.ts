@@ -1,0 +1,131 @@
+/**
+ * What a run sounded like: every stream's call quality, and the time sync's round trip against the
+ * simulator's ground truth.
+ *
+ * Theory of operation: every `SAMPLE_EVERY_MS` of simulated time the observer asks each running node for
+ * its media views (an untraced query, so the trace and its hash are unchanged) and keeps the latest view
+ * of every stream (listener ← speaker). Each round-trip estimate it sees is compared with the truth at
+ * that moment, `World.trueRoundTripMs`: the recent mean of both directions' true one-way delays of the
+ * pair's media link (errors relative to it, or to 1 ms on a near-perfect link). At the end, `report` scores each stream with the E-model (its last view's stats)
+ * and summarises: lowest and median MOS, the worst stream, late loss, warnings, and the round trip's
+ * median, 95th-percentile and largest error.
+ */
+import type { MediaView } from '../protocol/api.ts';
+import type { PeerId } from '../protocol/contract.ts';
+import { streamQuality, type PlayoutStats } from '../protocol/media/index.ts';
+import type { Session } from './session.ts';
+
+/** How often the observer samples the media views (simulated ms). */
+export const SAMPLE_EVERY_MS = 1000;
+
+/** Round-trip errors are relative to the truth, or to this when the truth is shorter (a perfect link's 0 ms). */
+export const MIN_TRUTH_MS = 1;
+
+/** One stream's score. */
+export interface StreamScore {
+  /** The node that played the stream. */
+  readonly listener: PeerId;
+  /** The node that sent it. */
+  readonly speaker: PeerId;
+  /** E-model mean opinion score (G.711 with PLC). */
+  readonly mos: number;
+  /** Frames due but not played (%). */
+  readonly lossPercent: number;
+  /** Mean playout delay, capture to play (ms). */
+  readonly meanPlayoutDelayMs: number;
+}
+
+/** The audio of one run. */
+export interface AudioReport {
+  /** Streams that had frames due. */
+  readonly streams: number;
+  /** Lowest MOS over the streams. */
+  readonly mosMin: number;
+  /** Median MOS over the streams. */
+  readonly mosMedian: number;
+  /** The stream with the lowest MOS. */
+  readonly worst: StreamScore;
+  /** Frames that arrived after their playout time, over all frames due (%). */
+  readonly lateLossPercent: number;
+  /** Degradation warnings raised, all streams. */
+  readonly warnings: number;
+  /** The time sync's round-trip estimates against the true mean round trip; undefined when none was made. */
+  readonly rtt: { readonly samples: number; readonly medianErrorPercent: number; readonly p95ErrorPercent: number; readonly maxErrorMs: number } | undefined;
+}
+
+/** Samples a session's media views as it runs. */
+export class AudioObserver {
+  private readonly latest = new Map<string, { readonly listener: PeerId; readonly view: MediaView }>();
+  private readonly errorsMs: number[] = [];
+  private readonly errorsPercent: number[] = [];
+
+  /** Sample `session` every second from now until `untilMs`. */
+  constructor(
+    private readonly session: Session,
+    untilMs: number,
+  ) {
+    const world = session.world;
+    for (let t = world.now + SAMPLE_EVERY_MS; t <= untilMs; t += SAMPLE_EVERY_MS) world.at(t, () => this.sample());
+  }
+
+  /** The run's audio so far; undefined when no stream had frames due. */
+  report(): AudioReport | undefined {
+    const scores: StreamScore[] = [];
+    let due = 0;
+    let late = 0;
+    let warnings = 0;
+    for (const { listener, view } of this.latest.values()) {
+      const stats = view.stats as PlayoutStats | undefined; // a protocol of someone else's may leave it out
+      if (stats === undefined || !(stats.framesDue > 0)) continue;
+      warnings += view.degradationWarnings;
+      const quality = streamQuality(stats);
+      due += stats.framesDue;
+      late += stats.packetsLate;
+      scores.push({ listener, speaker: view.peer, mos: quality.mos, lossPercent: quality.lossPercent, meanPlayoutDelayMs: stats.meanPlayoutDelayMs });
+    }
+    if (scores.length === 0) return undefined;
+    const byMos = [...scores].sort((a, b) => a.mos - b.mos);
+    return {
+      streams: scores.length,
+      mosMin: byMos[0]!.mos,
+      mosMedian: quantile(byMos.map((s) => s.mos), 0.5),
+      worst: byMos[0]!,
+      lateLossPercent: (100 * late) / due,
+      warnings,
+      rtt:
+        this.errorsMs.length === 0
+          ? undefined
+          : { samples: this.errorsMs.length, medianErrorPercent: quantile(sorted(this.errorsPercent), 0.5), p95ErrorPercent: quantile(sorted(this.errorsPercent), 0.95), maxErrorMs: Math.max(...this.errorsMs) },
+    };
+  }
+
+  private sample(): void {
+    const { session } = this;
+    for (const listener of session.peers) {
+      for (const view of session.media(listener)) {
+        this.latest.set(`${listener}<${view.peer}`, { listener, view });
+        const truth = session.world.trueRoundTripMs(listener, view.peer);
+        if (view.rttMs === undefined || truth === undefined) continue;
+        const error = Math.abs(view.rttMs - truth);
+        this.errorsMs.push(error);
+        this.errorsPercent.push((100 * error) / Math.max(truth, MIN_TRUTH_MS));
+      }
+    }
+  }
+}
+
+/** One line for a report table: `MOS 4.35 (min 4.12) · rtt ±1.2 %`. */
+export function audioSummary(audio: AudioReport | undefined): string {
+  if (audio === undefined) return '-';
+  const rtt = audio.rtt === undefined ? '' : ` · rtt ±${audio.rtt.medianErrorPercent.toFixed(1)} %`;
+  return `MOS ${audio.mosMedian.toFixed(2)} (min ${audio.mosMin.toFixed(2)})${rtt}`;
+}
+
+function sorted(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+/** Nearest-rank quantile of sorted values. */
+function quantile(sortedValues: readonly number[], q: number): number {
+  return sortedValues[Math.min(sortedValues.length - 1, Math.max(0, Math.ceil(q * sortedValues.length) - 1))]!;
+}
