@@ -41,6 +41,9 @@ export interface MediaOutputs {
   event(event: CallEvent): void;
 }
 
+/** Time-sync samples behind the round-trip estimate (5 s at the default interval). */
+export const SYNC_WINDOW = 10;
+
 /** A frame counts as being heard for this long after it played (ms). */
 export const HEARING_WINDOW_MS = 100;
 
@@ -196,7 +199,7 @@ export class MediaPlane {
   }
 
   private newSync(peer: PeerId): TimeSync {
-    return new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: 5 });
+    return new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: SYNC_WINDOW });
   }
 
   private newController(): PlayoutController {

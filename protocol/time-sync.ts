@@ -7,11 +7,19 @@
  * RTT_A = (t4 − t1) − (t3 − t2) and offset θ_A = ½[(t2 − t1) + (t3 − t4)] (B's clock minus A's), and sends
  * packet 3 with t3, t4, t5; B, at t6, learns RTT_B = (t6 − t3) − (t5 − t4) and θ_B = ½[(t4 − t3) + (t5 − t6)].
  * Each side uses only its own clock readings for its round trip, so clock offsets cancel; drift only
- * scales the (tiny) processing gap. Exchanges are numbered: a duplicate or a packet of an older exchange
- * is ignored, and if packet 2 does not come back within `retryMs` A starts a new exchange (a lost
- * packet 3 costs B one sample). After a completed exchange the next starts `intervalMs` later.
- * The round-trip estimate handed on is the median of the last few samples (robust to one delayed or
- * bunched exchange), beside the latest sample, which is what rises first when a path degrades.
+ * scales the (tiny) processing gap. Exchanges are numbered. If packet 2 does not come back in time A
+ * starts a new exchange: after `retryMs`, or twice the round-trip estimate when that is longer (a slow
+ * path is not a lossy one). A reply that comes after a retry still completes its exchange — it echoes
+ * its own t1, so its round trip is true — as long as no later exchange completed first; were it
+ * refused, every exchange on a path slower than the retry would fail, and on a jittery one only the
+ * fast ones would count, biasing the estimate low. Duplicates and replies to exchanges already
+ * completed (or overtaken) are ignored. B keeps t3 of its last few answers, so a packet 3 that
+ * overtakes a newer answer still gives B its sample (a lost packet 3 costs B one sample). After a
+ * completed exchange the next starts `intervalMs` later.
+ * The round-trip estimate handed on is a trimmed mean of the last `window` samples (the largest and
+ * smallest left out: robust to one exchange caught in a stall, and unlike a median not biased on the
+ * skewed delays of real paths), beside the latest sample, which is what rises first when a path
+ * degrades.
  */
 import type { Millis, PeerId } from './contract.ts';
 import type { MediaMessage } from './media-wire.ts';
@@ -44,14 +52,19 @@ export interface SyncStep {
   readonly sample?: SyncSample;
 }
 
+/** How many of its recent answers (packet 2) B remembers for their packet 3. */
+const ANSWERS_KEPT = 4;
+
 /** The time sync with one peer. */
 export class TimeSync {
   /** This side starts the exchanges (its id sorts first). */
   readonly initiator: boolean;
   private exchange = 0;
-  private sentAt: Millis | undefined;
+  /** The newest exchange completed on this side (initiator). */
+  private completed = 0;
   private lastAnswered = -1;
-  private pendingT3: { id: number; t3: Millis } | undefined;
+  /** t3 of B's recent answers, by exchange id, oldest first. */
+  private readonly answers: { readonly id: number; readonly t3: Millis }[] = [];
   private readonly samples: SyncSample[] = [];
   /** Local time at which `onTimer` should next be called (initiator only; Infinity otherwise). */
   deadline: Millis = Infinity;
@@ -81,19 +94,20 @@ export class TimeSync {
       case 'sync1':
         if (this.initiator || message.id <= this.lastAnswered) return {};
         this.lastAnswered = message.id;
-        this.pendingT3 = { id: message.id, t3: now };
+        this.answers.push({ id: message.id, t3: now });
+        if (this.answers.length > ANSWERS_KEPT) this.answers.shift();
         return { send: { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now } };
       case 'sync2': {
-        if (!this.initiator || message.id !== this.exchange || this.sentAt === undefined) return {};
-        this.sentAt = undefined;
+        if (!this.initiator || message.id <= this.completed || message.id > this.exchange) return {};
+        this.completed = message.id;
         this.deadline = now + this.config.intervalMs;
         const sample = this.record((now - message.t1) - (message.t3 - message.t2), ((message.t2 - message.t1) + (message.t3 - now)) / 2, now);
         return { send: { type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now }, sample };
       }
       case 'sync3': {
-        const pending = this.pendingT3;
-        if (this.initiator || pending === undefined || message.id !== pending.id || message.t3 !== pending.t3) return {};
-        this.pendingT3 = undefined;
+        const k = this.answers.findIndex((a) => a.id === message.id);
+        if (this.initiator || k < 0 || message.t3 !== this.answers[k]!.t3) return {};
+        this.answers.splice(0, k + 1); // this answer and every older one are done
         return { sample: this.record((now - message.t3) - (message.t5 - message.t4), ((message.t4 - message.t3) + (message.t5 - now)) / 2, now) };
       }
       case 'audio':
@@ -101,12 +115,23 @@ export class TimeSync {
     }
   }
 
-  /** The round-trip estimate: the median of the recent samples (undefined before the first). */
+  /**
+   * The round-trip estimate (undefined before the first sample): the mean of the recent samples, less
+   * the largest and the smallest once there are four or more (one exchange caught in a stall, or one
+   * lucky one, does not move it).
+   */
   get rttMs(): Millis | undefined {
-    if (this.samples.length === 0) return undefined;
-    const sorted = this.samples.map((s) => s.rttMs).sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    const n = this.samples.length;
+    if (n === 0) return undefined;
+    let sum = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of this.samples) {
+      sum += s.rttMs;
+      lo = Math.min(lo, s.rttMs);
+      hi = Math.max(hi, s.rttMs);
+    }
+    return n >= 4 ? (sum - lo - hi) / (n - 2) : sum / n;
   }
 
   /** The latest sample. */
@@ -116,8 +141,8 @@ export class TimeSync {
 
   private begin(now: Millis): SyncStep {
     this.exchange++;
-    this.sentAt = now;
-    this.deadline = now + this.config.retryMs;
+    const rtt = this.rttMs;
+    this.deadline = now + Math.max(this.config.retryMs, rtt === undefined ? 0 : 2 * rtt);
     return { send: { type: 'sync1', id: this.exchange, t1: now } };
   }
 

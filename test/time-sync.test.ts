@@ -9,7 +9,10 @@ import * as assert from 'uvu/assert';
 import { OK, type NodeOutput, type Protocol } from '../protocol/contract.ts';
 import { decodeMedia, encodeMedia, type MediaMessage } from '../protocol/media-wire.ts';
 import { TimeSync, type SyncSample } from '../protocol/time-sync.ts';
-import { World, type LinkOverrides } from '../sim/index.ts';
+import { callProtocol } from '../protocol/index.ts';
+import { AudioObserver } from '../scenarios/audio-report.ts';
+import { Session } from '../scenarios/session.ts';
+import { PRESETS, World, type LinkOverrides } from '../sim/index.ts';
 
 const test = suite('time sync: three packets, both ends learn the round trip');
 const CONFIG = { intervalMs: 1000, retryMs: 500, window: 5 };
@@ -31,7 +34,7 @@ test('the exact exchange: A learns at packet 2, B at packet 3; clock offsets can
   assert.equal([a.rttMs, b.rttMs, a.deadline], [80, 80, 2080]);
 });
 
-test('duplicates and packets of an older exchange are ignored; a lost reply starts a new exchange', () => {
+test('duplicates and overtaken packets are ignored; a lost reply starts a new exchange', () => {
   const a = new TimeSync('a', 'b', CONFIG);
   const b = new TimeSync('b', 'a', CONFIG);
   const p1 = a.start(0).send!;
@@ -41,13 +44,32 @@ test('duplicates and packets of an older exchange are ignored; a lost reply star
   assert.equal(a.onTimer(499), {});
   const retry = a.onTimer(500).send!;
   assert.equal(retry, { type: 'sync1', id: 2, t1: 500 });
-  assert.equal(a.onMessage(p2, 520), {}, 'the late reply to exchange 1 is stale');
   const r2 = b.onMessage(retry, 510).send!;
   const done = a.onMessage(r2, 520);
   assert.equal(done.sample?.rttMs, 20);
   assert.equal(a.onMessage(r2, 521), {}, 'duplicate packet 2');
+  assert.equal(a.onMessage(p2, 522), {}, 'the reply to exchange 1, overtaken by exchange 2, is stale');
   assert.equal(b.onMessage(done.send!, 530).sample?.rttMs, 20);
   assert.equal(b.onMessage(done.send!, 531), {}, 'duplicate packet 3');
+});
+
+test('a path slower than the retry still measures: a late reply completes its exchange with its true round trip, and the retry then waits twice the round trip', () => {
+  const a = new TimeSync('a', 'b', CONFIG);
+  const b = new TimeSync('b', 'a', CONFIG);
+  // 650 ms each way: packet 2 of exchange 1 comes back after the 500 ms retry started exchange 2
+  const p1 = a.start(0).send!;
+  const retry = a.onTimer(500).send!;
+  assert.equal(retry, { type: 'sync1', id: 2, t1: 500 });
+  const p2 = b.onMessage(p1, 650).send!;
+  const r2 = b.onMessage(retry, 1150).send!;
+  const first = a.onMessage(p2, 1300);
+  assert.equal(first.sample?.rttMs, 1300, 'exchange 1 completes late, with its true round trip');
+  assert.is(a.onMessage(r2, 1800).sample?.rttMs, 1300, 'exchange 2 was sent before exchange 1 completed: its reply counts too');
+  assert.is(b.onMessage(first.send!, 1950).sample?.rttMs, 1300, 'packet 3 of an older answer still gives bob his sample');
+  // the next exchange starts an interval after the last completion; its retry waits 2 × 1300 ms
+  assert.is(a.deadline, 2800);
+  a.onTimer(2800);
+  assert.is(a.deadline, 2800 + 2600);
 });
 
 test('media codec: round trip, and every malformed packet refused with a typed error', () => {
@@ -146,6 +168,24 @@ test('with jitter, loss, duplication and reordering the median round trip is wit
     const error = Math.abs(median(rtts) - 120) / 120;
     assert.ok(error <= 0.1, `${side}: median ${median(rtts).toFixed(1)} ms vs true mean 120 ms (${(error * 100).toFixed(1)} %)`);
   }
+});
+
+test('ground truth: on every preset network the estimate is within 10 % (median) of the true mean round trip the simulator measured; stalls (not jitter) are reported, not judged', () => {
+  const errors: Record<string, number> = {};
+  for (const preset of PRESETS) {
+    const session = new Session(['a', 'b'], { protocol: callProtocol(), network: preset.name, seed: 1 });
+    session.script([[0, 'a', { type: 'dial', peers: ['b'] }], [3000, 'b', { type: 'join', call: 'c1' }]]);
+    const observer = new AudioObserver(session, 60_000);
+    session.until(60_000);
+    const rtt = observer.report()!.rtt!;
+    assert.ok(rtt.samples >= 100, `${preset.name}: ${rtt.samples} samples`);
+    errors[preset.name] = rtt.medianErrorPercent;
+  }
+  assert.is(errors['perfect'], 0);
+  const judged = Object.entries(errors).filter(([name]) => name !== 'wifi-stall');
+  assert.equal(judged.filter(([, e]) => e > 10), [], JSON.stringify(errors));
+  // a path that stalls ~400 ms every ~15 s: its mean counts the stalls, which the trimmed estimate leaves to the stall detector
+  assert.ok(errors['wifi-stall']! > 10, `wifi-stall ${errors['wifi-stall']}`);
 });
 
 test.run();
