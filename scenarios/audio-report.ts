@@ -4,7 +4,8 @@
  *
  * Theory of operation: every `SAMPLE_EVERY_MS` of simulated time the observer asks each running node for
  * its media views (an untraced query, so the trace and its hash are unchanged) and keeps the latest view
- * of every stream (listener ← speaker). Each round-trip estimate it sees is compared with the truth at
+ * of every stream (listener ← speaker), noting the streams whose speaker it saw muted (silence is not
+ * loss: those are left out of the scores). Each round-trip estimate it sees is compared with the truth at
  * that moment, `World.trueRoundTripMs`: the recent mean of both directions' true one-way delays of the
  * pair's media link (errors relative to it, or to 1 ms on a near-perfect link). At the end, `report` scores each stream with the E-model (its last view's stats)
  * and summarises: lowest and median MOS, the worst stream, late loss, warnings, and the round trip's
@@ -37,8 +38,10 @@ export interface StreamScore {
 
 /** The audio of one run. */
 export interface AudioReport {
-  /** Streams that had frames due. */
+  /** Streams scored: frames were due and the speaker was never seen muted. */
   readonly streams: number;
+  /** Streams left out because their speaker muted (a muted stream's silence would count as loss). */
+  readonly mutedStreams: number;
   /** Lowest MOS over the streams. */
   readonly mosMin: number;
   /** Median MOS over the streams. */
@@ -56,6 +59,7 @@ export interface AudioReport {
 /** Samples a session's media views as it runs. */
 export class AudioObserver {
   private readonly latest = new Map<string, { readonly listener: PeerId; readonly view: MediaView }>();
+  private readonly muted = new Set<string>();
   private readonly errorsMs: number[] = [];
   private readonly errorsPercent: number[] = [];
 
@@ -74,7 +78,8 @@ export class AudioObserver {
     let due = 0;
     let late = 0;
     let warnings = 0;
-    for (const { listener, view } of this.latest.values()) {
+    for (const [key, { listener, view }] of this.latest) {
+      if (this.muted.has(key)) continue;
       const stats = view.stats as PlayoutStats | undefined; // a protocol of someone else's may leave it out
       if (stats === undefined || !(stats.framesDue > 0)) continue;
       warnings += view.degradationWarnings;
@@ -87,6 +92,7 @@ export class AudioObserver {
     const byMos = [...scores].sort((a, b) => a.mos - b.mos);
     return {
       streams: scores.length,
+      mutedStreams: [...this.latest.keys()].filter((k) => this.muted.has(k)).length,
       mosMin: byMos[0]!.mos,
       mosMedian: quantile(byMos.map((s) => s.mos), 0.5),
       worst: byMos[0]!,
@@ -102,8 +108,12 @@ export class AudioObserver {
   private sample(): void {
     const { session } = this;
     for (const listener of session.peers) {
+      const active = session.views(listener).find((v) => v.active);
+      const mutedPeers = new Set(active?.participants.filter((p) => p.muted).map((p) => p.peer));
       for (const view of session.media(listener)) {
-        this.latest.set(`${listener}<${view.peer}`, { listener, view });
+        const key = `${listener}<${view.peer}`;
+        this.latest.set(key, { listener, view });
+        if (mutedPeers.has(view.peer)) this.muted.add(key);
         const truth = session.world.trueRoundTripMs(listener, view.peer);
         if (view.rttMs === undefined || truth === undefined) continue;
         const error = Math.abs(view.rttMs - truth);

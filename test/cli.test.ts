@@ -27,7 +27,7 @@ test('run --json: one scenario, the documented schema, exit 0', () => {
   assert.is(doc.ok, true);
   assert.equal(Object.keys(doc.runs[0]!).sort(), ['audio', 'network', 'ok', 'protocol', 'scenario', 'seed', 'stats', 'traceHash', 'violations']);
   const audio = doc.runs[0]!['audio'] as { streams: number; mosMin: number; mosMedian: number; worst: object; rtt: Record<string, number> };
-  assert.equal(Object.keys(audio).sort(), ['lateLossPercent', 'mosMedian', 'mosMin', 'rtt', 'streams', 'warnings', 'worst']);
+  assert.equal(Object.keys(audio).sort(), ['lateLossPercent', 'mosMedian', 'mosMin', 'mutedStreams', 'rtt', 'streams', 'warnings', 'worst']);
   assert.equal(Object.keys(audio.worst).sort(), ['listener', 'lossPercent', 'meanPlayoutDelayMs', 'mos', 'speaker']);
   // a perfect network: both streams play every frame at the least delay, and the round trip is exact
   assert.equal([audio.streams, audio.mosMin.toFixed(2), audio.mosMedian.toFixed(2), audio.rtt['medianErrorPercent'], audio.rtt['maxErrorMs']], [2, '4.39', '4.39', 0, 0]);
