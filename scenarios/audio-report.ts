@@ -8,8 +8,9 @@
  * loss: those are left out of the scores). Each round-trip estimate it sees is compared with the truth at
  * that moment, `World.trueRoundTripMs`: the recent mean of both directions' true one-way delays of the
  * pair's media link (errors relative to it, or to 1 ms on a near-perfect link). At the end, `report` scores each stream with the E-model (its last view's stats)
- * and summarises: lowest and median MOS, the worst stream, late loss, warnings, and the round trip's
- * median, 95th-percentile and largest error.
+ * and summarises, for the run and for each call: lowest and median MOS, the worst stream, late loss,
+ * warnings, the webrtc-stats counters summed over the call's streams, and (for the run) the round
+ * trip's median, 95th-percentile and largest error.
  */
 import type { MediaView } from '../protocol/api.ts';
 import type { PeerId } from '../protocol/contract.ts';
@@ -36,6 +37,31 @@ export interface StreamScore {
   readonly meanPlayoutDelayMs: number;
 }
 
+/** webrtc-stats counters summed over streams. */
+export interface StreamTotals {
+  readonly packetsReceived: number;
+  readonly packetsLost: number;
+  readonly packetsDiscarded: number;
+  readonly concealedSamples: number;
+  readonly concealmentEvents: number;
+  readonly jitterBufferDelay: number;
+  readonly jitterBufferEmittedCount: number;
+}
+
+/** The audio of one call (streams of the same call, as their listeners saw it). */
+export interface CallAudio {
+  /** The call's label in the scenario (c1, c2, …). */
+  readonly call: string;
+  /** Streams scored. */
+  readonly streams: number;
+  /** Lowest MOS over the call's streams. */
+  readonly mosMin: number;
+  /** Median MOS over them. */
+  readonly mosMedian: number;
+  /** Their webrtc-stats counters, summed. */
+  readonly totals: StreamTotals;
+}
+
 /** The audio of one run. */
 export interface AudioReport {
   /** Streams scored: frames were due and the speaker was never seen muted. */
@@ -52,13 +78,15 @@ export interface AudioReport {
   readonly lateLossPercent: number;
   /** Degradation warnings raised, all streams. */
   readonly warnings: number;
+  /** Per call. */
+  readonly calls: readonly CallAudio[];
   /** The time sync's round-trip estimates against the true mean round trip; undefined when none was made. */
   readonly rtt: { readonly samples: number; readonly medianErrorPercent: number; readonly p95ErrorPercent: number; readonly maxErrorMs: number } | undefined;
 }
 
 /** Samples a session's media views as it runs. */
 export class AudioObserver {
-  private readonly latest = new Map<string, { readonly listener: PeerId; readonly view: MediaView }>();
+  private readonly latest = new Map<string, { readonly call: string; readonly listener: PeerId; readonly view: MediaView }>();
   private readonly muted = new Set<string>();
   private readonly errorsMs: number[] = [];
   private readonly errorsPercent: number[] = [];
@@ -74,30 +102,31 @@ export class AudioObserver {
 
   /** The run's audio so far; undefined when no stream had frames due. */
   report(): AudioReport | undefined {
-    const scores: StreamScore[] = [];
-    let due = 0;
-    let late = 0;
-    let warnings = 0;
-    for (const [key, { listener, view }] of this.latest) {
+    const scored: { readonly call: string; readonly score: StreamScore; readonly stats: PlayoutStats; readonly warnings: number }[] = [];
+    for (const [key, { call, listener, view }] of this.latest) {
       if (this.muted.has(key)) continue;
       const stats = view.stats as PlayoutStats | undefined; // a protocol of someone else's may leave it out
       if (stats === undefined || !(stats.framesDue > 0)) continue;
-      warnings += view.degradationWarnings;
       const quality = streamQuality(stats);
-      due += stats.framesDue;
-      late += stats.packetsLate;
-      scores.push({ listener, speaker: view.peer, mos: quality.mos, lossPercent: quality.lossPercent, meanPlayoutDelayMs: stats.meanPlayoutDelayMs });
+      scored.push({ call, stats, warnings: view.degradationWarnings, score: { listener, speaker: view.peer, mos: quality.mos, lossPercent: quality.lossPercent, meanPlayoutDelayMs: stats.meanPlayoutDelayMs } });
     }
-    if (scores.length === 0) return undefined;
-    const byMos = [...scores].sort((a, b) => a.mos - b.mos);
+    if (scored.length === 0) return undefined;
+    const byMos = [...scored].sort((a, b) => a.score.mos - b.score.mos);
+    const due = sum(scored, (s) => s.stats.framesDue);
+    const labels = new Map([...new Set(scored.map((s) => s.call))].map((id) => [id, this.session.label(id)]));
+    const calls = [...labels].sort(([, a], [, b]) => (a < b ? -1 : 1)).map(([id, call]): CallAudio => {
+      const streams = byMos.filter((s) => s.call === id);
+      return { call, streams: streams.length, mosMin: streams[0]!.score.mos, mosMedian: quantile(streams.map((s) => s.score.mos), 0.5), totals: totals(streams.map((s) => s.stats)) };
+    });
     return {
-      streams: scores.length,
+      streams: scored.length,
       mutedStreams: [...this.latest.keys()].filter((k) => this.muted.has(k)).length,
-      mosMin: byMos[0]!.mos,
-      mosMedian: quantile(byMos.map((s) => s.mos), 0.5),
-      worst: byMos[0]!,
-      lateLossPercent: (100 * late) / due,
-      warnings,
+      mosMin: byMos[0]!.score.mos,
+      mosMedian: quantile(byMos.map((s) => s.score.mos), 0.5),
+      worst: byMos[0]!.score,
+      lateLossPercent: (100 * sum(scored, (s) => s.stats.packetsLate)) / due,
+      warnings: sum(scored, (s) => s.warnings),
+      calls,
       rtt:
         this.errorsMs.length === 0
           ? undefined
@@ -109,10 +138,11 @@ export class AudioObserver {
     const { session } = this;
     for (const listener of session.peers) {
       const active = session.views(listener).find((v) => v.active);
+      const call = active?.callId ?? '?'; // labelled at the end: labelling now could renumber the script's calls
       const mutedPeers = new Set(active?.participants.filter((p) => p.muted).map((p) => p.peer));
       for (const view of session.media(listener)) {
-        const key = `${listener}<${view.peer}`;
-        this.latest.set(key, { listener, view });
+        const key = `${call}|${listener}<${view.peer}`;
+        this.latest.set(key, { call, listener, view });
         if (mutedPeers.has(view.peer)) this.muted.add(key);
         const truth = session.world.trueRoundTripMs(listener, view.peer);
         if (view.rttMs === undefined || truth === undefined) continue;
@@ -129,6 +159,25 @@ export function audioSummary(audio: AudioReport | undefined): string {
   if (audio === undefined) return '-';
   const rtt = audio.rtt === undefined ? '' : ` · rtt ±${audio.rtt.medianErrorPercent.toFixed(1)} %`;
   return `MOS ${audio.mosMedian.toFixed(2)} (min ${audio.mosMin.toFixed(2)})${rtt}`;
+}
+
+/** The webrtc-stats counters of `stats`, summed. */
+function totals(stats: readonly PlayoutStats[]): StreamTotals {
+  return {
+    packetsReceived: sum(stats, (s) => s.packetsReceived),
+    packetsLost: sum(stats, (s) => s.packetsLost),
+    packetsDiscarded: sum(stats, (s) => s.packetsDiscarded),
+    concealedSamples: sum(stats, (s) => s.concealedSamples),
+    concealmentEvents: sum(stats, (s) => s.concealmentEvents),
+    jitterBufferDelay: sum(stats, (s) => s.jitterBufferDelay),
+    jitterBufferEmittedCount: sum(stats, (s) => s.jitterBufferEmittedCount),
+  };
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  let total = 0;
+  for (const item of items) total += of(item);
+  return total;
 }
 
 function sorted(values: readonly number[]): number[] {

@@ -26,11 +26,12 @@ test('run --json: one scenario, the documented schema, exit 0', () => {
   const doc = JSON.parse(r.out) as { ok: boolean; runs: Record<string, unknown>[] };
   assert.is(doc.ok, true);
   assert.equal(Object.keys(doc.runs[0]!).sort(), ['audio', 'network', 'ok', 'protocol', 'scenario', 'seed', 'stats', 'traceHash', 'violations']);
-  const audio = doc.runs[0]!['audio'] as { streams: number; mosMin: number; mosMedian: number; worst: object; rtt: Record<string, number> };
-  assert.equal(Object.keys(audio).sort(), ['lateLossPercent', 'mosMedian', 'mosMin', 'mutedStreams', 'rtt', 'streams', 'warnings', 'worst']);
+  const audio = doc.runs[0]!['audio'] as { streams: number; mosMin: number; mosMedian: number; worst: object; calls: { call: string; streams: number; totals: Record<string, number> }[]; rtt: Record<string, number> };
+  assert.equal(Object.keys(audio).sort(), ['calls', 'lateLossPercent', 'mosMedian', 'mosMin', 'mutedStreams', 'rtt', 'streams', 'warnings', 'worst']);
   assert.equal(Object.keys(audio.worst).sort(), ['listener', 'lossPercent', 'meanPlayoutDelayMs', 'mos', 'speaker']);
   // a perfect network: both streams play every frame at the least delay, and the round trip is exact
   assert.equal([audio.streams, audio.mosMin.toFixed(2), audio.mosMedian.toFixed(2), audio.rtt['medianErrorPercent'], audio.rtt['maxErrorMs']], [2, '4.39', '4.39', 0, 0]);
+  assert.equal(audio.calls.map((c) => [c.call, c.streams, c.totals['packetsLost'], c.totals['packetsDiscarded'], c.totals['concealmentEvents']]), [['c1', 2, 0, 0, 0]]);
   assert.equal(Object.keys(doc.runs[0]!['stats'] as object).sort(), ['events', 'messages', 'simulatedMs', 'wallMs']);
   assert.equal([doc.runs[0]!['scenario'], doc.runs[0]!['network'], doc.runs[0]!['seed'], doc.runs[0]!['protocol']], ['direct-call-ends', 'perfect', 3, 'callsim']);
   assert.match(String(doc.runs[0]!['traceHash']), /^[0-9a-f]{64}$/);

@@ -34,7 +34,7 @@ options for run (and for the catalog):
   --protocol P      callsim (default) or a module path exporting a protocol
   --json            one JSON document: { ok, runs: [{ scenario, seed, network, protocol, ok,
                     violations: [{ invariant, requirement, node, atMs, message }], traceHash,
-                    audio: { streams, mutedStreams, mosMin, mosMedian, worst, lateLossPercent, warnings,
+                    audio: { streams, mutedStreams, mosMin, mosMedian, worst, lateLossPercent, warnings, calls,
                              rtt: { samples, medianErrorPercent, p95ErrorPercent, maxErrorMs } },
                     stats: { events, messages, simulatedMs, wallMs } }] }`;
 
