@@ -13,7 +13,12 @@
  *       significant: slope / its standard error ≥ `minT` (short) or `minT` − 1 (long), the error taken
  *       from σ or from the scatter about the fit if larger (a floor that wanders, as on a jittery FIFO
  *       path, is not a trend);
- *       large: the fitted rise reaches 2σ and half the 95th percentile of the excursions above the floor.
+ *       large: the fitted rise reaches 2σ and half the 95th percentile of the excursions above the floor;
+ *       persistent: the floors of the last `persistBlocks` closed blocks are all above the 95th
+ *       percentile of the stationary floors (those of the last 30 s, each admitted 1.5 s after its
+ *       block closed and only if no rise was a risk around it). A queue keeps the floor out of its
+ *       usual range; on a jittery FIFO path the floor wanders just as steeply, but one block's spike
+ *       falls back into the range the playout was sized for.
  *     A rise is a risk when it will consume the headroom h within `horizonMs` (frames sent now play
  *     after h·(1 + s)/s), h being the smallest playout offset of the last 3 s minus the floor and the
  *     excursions' 95th percentile: the warning says the path degrades faster than a playout that did not
@@ -28,6 +33,10 @@
  *     are stalls and go on; on a jittery path they are delay excursions the buffer absorbs.
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
+ *
+ * Cost: an arrival is O(1) plus an insertion in two binned windows (gaps, excursions: O(log bins)); a
+ * block close (10 times a second) refits two regressions over at most `longTrendBlocks` floors; a tick
+ * is O(1) unless a rise is significant or a silence is long, when it asks the windows a few quantiles.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
@@ -47,6 +56,8 @@ export interface DegradationWatchOptions {
   readonly minLongSlope?: number;
   /** Least t-statistic of the short slope (the long one needs one less). Default 4. */
   readonly minT?: number;
+  /** Closed blocks whose floors must all be above the stationary floors' 95th percentile. Default 3. */
+  readonly persistBlocks?: number;
   /** How far ahead an exhausted headroom is a risk (ms). Default 1200. */
   readonly horizonMs?: number;
   /** Rise of a round trip over the largest of the last 30 s that corroborates a rise (ms). Default 20. */
@@ -62,20 +73,20 @@ export interface DegradationWatchOptions {
 /** The playout offset a rise is measured against: the smallest of this last stretch, before any reaction (ms). */
 const BASELINE_MS = 3000;
 
+/** How long a closed block's floor waits before it joins the stationary floors, and how far from a rise it must be (ms). */
+const FLOOR_ADMIT_MS = 1500;
+
+/** Stationary floors needed before they can vouch for a rise (blocks). */
+const MIN_REFERENCE_FLOORS = 20;
+
 /** A least-squares fit of the delay floor over recent blocks. */
 export interface Trend {
   /** Slope (ms of delay per ms). */
   readonly slope: number;
   /** Its t-statistic against the floor's noise (0 unless the floor rose by 2σ over the fit). */
   readonly t: number;
-  /** The newest closed block's floor (ms). */
+  /** The floor of the fit's last block (ms). */
   readonly floor: number;
-}
-
-/** One 100 ms block of arrivals: its start and the smallest delay in it. */
-interface Block {
-  readonly start: Millis;
-  floor: number;
 }
 
 /** Watches one stream and raises warnings. */
@@ -86,20 +97,31 @@ export class DegradationWatch {
   private readonly minSlope: number;
   private readonly minLongSlope: number;
   private readonly minT: number;
+  private readonly persistBlocks: number;
   private readonly horizonMs: number;
   private readonly rttRiseMs: number;
   private readonly minStallMs: number;
   private readonly rearmMs: number;
   private readonly stallRearmMs: number;
-  private readonly blocks: Block[] = [];
+  /** Floors of the recent blocks (the last one still open) and their start times, oldest first. */
+  private readonly blockStart: number[] = [];
+  private readonly blockFloor: number[] = [];
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
   private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 });
+  private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 });
+  private readonly pendingFloorAt: number[] = [];
+  private readonly pendingFloor: number[] = [];
+  private lastRiseRiskAt = -Infinity;
   private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 });
   private lastArrival: Millis | undefined;
   private lastR = 0;
   private offset: number | undefined;
   private offsetAtLastArrival: number | undefined;
-  private readonly offsets: { readonly at: Millis; readonly offset: number }[] = [];
+  /** Monotone deque of (time, offset) over the last `BASELINE_MS`: its head is the smallest offset. */
+  private readonly baseAt = new Float64Array(256);
+  private readonly baseOffset = new Float64Array(256);
+  private baseHead = 0;
+  private baseCount = 0;
 
   private readonly rtts = new DelayWindow(30_000, ROUND_TRIP_BINS);
   private rttRising = false;
@@ -118,6 +140,7 @@ export class DegradationWatch {
     this.minSlope = options.minSlope ?? 0.02;
     this.minLongSlope = options.minLongSlope ?? 0.003;
     this.minT = options.minT ?? 4;
+    this.persistBlocks = options.persistBlocks ?? 3;
     this.horizonMs = options.horizonMs ?? 1200;
     this.rttRiseMs = options.rttRiseMs ?? 20;
     this.minStallMs = options.minStallMs ?? 100;
@@ -131,16 +154,20 @@ export class DegradationWatch {
     this.lastArrival = now;
     this.lastR = r;
     this.offsetAtLastArrival = this.offset;
-    const last = this.blocks[this.blocks.length - 1];
-    if (last !== undefined && now < last.start + this.blockMs) {
-      last.floor = Math.min(last.floor, r);
+    const n = this.blockStart.length;
+    const start = n === 0 ? undefined : this.blockStart[n - 1]!;
+    if (start !== undefined && now < start + this.blockMs) {
+      if (r < this.blockFloor[n - 1]!) this.blockFloor[n - 1] = r;
     } else {
-      if (last !== undefined) this.closeBlock(now);
-      this.blocks.push({ start: last === undefined ? now : last.start + this.blockMs * Math.floor((now - last.start) / this.blockMs), floor: r });
-      if (this.blocks.length > Math.max(this.trendBlocks, this.longTrendBlocks) + 1) this.blocks.shift();
+      if (start !== undefined) this.closeBlock(now);
+      this.blockStart.push(start === undefined ? now : start + this.blockMs * Math.floor((now - start) / this.blockMs));
+      this.blockFloor.push(r);
+      if (this.blockStart.length > Math.max(this.trendBlocks, this.longTrendBlocks, this.persistBlocks) + 1) {
+        this.blockStart.shift();
+        this.blockFloor.shift();
+      }
     }
-    const floor = this.blocks[this.blocks.length - 1]!.floor;
-    this.excursions.add(now, r - floor);
+    this.excursions.add(now, r - this.blockFloor[this.blockFloor.length - 1]!);
   }
 
   /** A round-trip sample at `now`. */
@@ -153,13 +180,7 @@ export class DegradationWatch {
   /** A tick at `now`; the playout runs at offset `offsetMs` (undefined before it starts). */
   tick(now: Millis, offsetMs: number | undefined): void {
     this.offset = offsetMs;
-    if (offsetMs !== undefined) {
-      while (this.offsets.length > 0 && (this.offsets[this.offsets.length - 1]!.offset >= offsetMs || this.offsets[0]!.at < now - BASELINE_MS)) {
-        if (this.offsets[this.offsets.length - 1]!.offset >= offsetMs) this.offsets.pop();
-        else this.offsets.shift();
-      }
-      this.offsets.push({ at: now, offset: offsetMs });
-    }
+    if (offsetMs !== undefined) this.noteOffset(now, offsetMs);
     const risk = offsetMs === undefined ? undefined : this.risk(now, offsetMs);
     if (risk === undefined) return;
     const rearm = risk.cause === 'stall' ? this.stallRearmMs : this.rearmMs;
@@ -167,6 +188,7 @@ export class DegradationWatch {
       this.events.push({ type: 'degradationLikely', now, cause: risk.cause, ...(risk.inMs === undefined ? {} : { expectedInMs: risk.inMs }) });
     }
     this.lastRiskAt[risk.cause] = now;
+    if (risk.cause === 'delay-rising') this.lastRiseRiskAt = now;
   }
 
   /** The next warning, if any. */
@@ -174,68 +196,114 @@ export class DegradationWatch {
     return this.events.shift();
   }
 
-  /** A block ended: its floor's step from the previous one teaches the noise; refit the trend. */
+  /** Keep the smallest offset of the last `BASELINE_MS` at the deque's head. */
+  private noteOffset(now: Millis, offsetMs: number): void {
+    const size = this.baseAt.length;
+    while (this.baseCount > 0 && this.baseOffset[(this.baseHead + this.baseCount - 1) % size]! >= offsetMs) this.baseCount--;
+    while (this.baseCount > 0 && this.baseAt[this.baseHead]! < now - BASELINE_MS) {
+      this.baseHead = (this.baseHead + 1) % size;
+      this.baseCount--;
+    }
+    if (this.baseCount === size) {
+      this.baseHead = (this.baseHead + 1) % size;
+      this.baseCount--;
+    }
+    const slot = (this.baseHead + this.baseCount) % size;
+    this.baseAt[slot] = now;
+    this.baseOffset[slot] = offsetMs;
+    this.baseCount++;
+  }
+
+  /** A block ended: its floor's step from the previous one teaches the noise; refit the trend; admit old floors. */
   private closeBlock(now: Millis): void {
-    const n = this.blocks.length;
-    if (n >= 2) this.steps.add(now, Math.abs(this.blocks[n - 1]!.floor - this.blocks[n - 2]!.floor));
+    const n = this.blockFloor.length;
+    const closed = this.blockFloor[n - 1]!;
+    if (n >= 2) this.steps.add(now, Math.abs(closed - this.blockFloor[n - 2]!));
+    this.pendingFloorAt.push(now);
+    this.pendingFloor.push(closed);
+    while (this.pendingFloorAt.length > 0 && this.pendingFloorAt[0]! <= now - FLOOR_ADMIT_MS) {
+      const at = this.pendingFloorAt.shift()!;
+      const floor = this.pendingFloor.shift()!;
+      // the start of a rise is not stationary: floors from around one stay out
+      if (this.lastRiseRiskAt < at - FLOOR_ADMIT_MS) this.floors.add(at, floor);
+    }
+    this.floors.expire(now);
     this.trend = this.fit(this.trendBlocks);
     this.longTrend = this.fit(this.longTrendBlocks);
   }
 
   private fit(blocks: number): Trend {
-    const n = this.blocks.length - 1; // the newest block is still open
-    const floor = n > 0 ? this.blocks[n - 1]!.floor : 0;
+    const n = this.blockFloor.length - 1; // the fit ends one block back: the block just closed joins it at the next close
+    const floor = n > 0 ? this.blockFloor[n - 1]! : 0;
     if (n < blocks || this.steps.size < 20) return { slope: 0, t: 0, floor };
     const sigma = Math.max(0.5, this.steps.quantile(0.5)! / 0.95);
     const from = n - blocks;
     let mx = 0;
     let my = 0;
     for (let i = from; i < n; i++) {
-      mx += this.blocks[i]!.start;
-      my += this.blocks[i]!.floor;
+      mx += this.blockStart[i]!;
+      my += this.blockFloor[i]!;
     }
     mx /= blocks;
     my /= blocks;
     let sxx = 0;
     let sxy = 0;
     for (let i = from; i < n; i++) {
-      const b = this.blocks[i]!;
-      sxx += (b.start - mx) ** 2;
-      sxy += (b.start - mx) * (b.floor - my);
+      const dx = this.blockStart[i]! - mx;
+      sxx += dx * dx;
+      sxy += dx * (this.blockFloor[i]! - my);
     }
     const slope = sxy / sxx;
     // a floor that wanders (a jittery FIFO path) scatters about its own fit more than its steps say
     let sse = 0;
-    for (let i = from; i < n; i++) sse += (this.blocks[i]!.floor - my - slope * (this.blocks[i]!.start - mx)) ** 2;
+    for (let i = from; i < n; i++) sse += (this.blockFloor[i]! - my - slope * (this.blockStart[i]! - mx)) ** 2;
     const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
     // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
-    const rise = slope * (this.blocks[n - 1]!.start - this.blocks[from]!.start);
+    const rise = slope * (this.blockStart[n - 1]! - this.blockStart[from]!);
     const lifted = rise >= Math.max(2 * noise, (this.excursions.quantile(0.95) ?? 0) / 2);
     return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
   }
 
   private risk(now: Millis, offsetMs: number): { cause: DegradationCause; inMs?: number } | undefined {
-    const silence = this.lastArrival === undefined ? 0 : now - this.lastArrival;
-    if (silence > this.minStallMs && this.gaps.size >= 25) {
-      const unusual = Math.max(this.gaps.quantile(0.995)! + FRAME_MS, 2 * this.gaps.quantile(0.99)!);
-      if (silence > unusual) {
-        // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
-        const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
-        if (silence >= harmfulAt) return { cause: 'stall', inMs: 0 };
-        // will it last that long? as often as this stream's gaps that got this far went on that far
-        const odds = (this.gaps.size * this.gaps.fractionAbove(harmfulAt) + 1) / (this.gaps.size * this.gaps.fractionAbove(silence) + 1);
-        if (odds >= 0.5) return { cause: 'stall', inMs: Math.round(harmfulAt - silence) };
-      }
-    }
+    const stall = this.stallRisk(now, offsetMs);
+    if (stall !== undefined) return { cause: 'stall', inMs: stall };
     const minShortT = this.rttRising ? this.minT - 1 : this.minT;
-    const baseline = this.offsets[0]?.offset ?? offsetMs;
-    let soonest: number | undefined;
-    for (const [trend, minSlope, minT] of [[this.trend, this.minSlope, minShortT], [this.longTrend, this.minLongSlope, minShortT - 1]] as const) {
-      if (!(trend.slope >= minSlope && trend.t >= minT)) continue;
-      const headroom = baseline - trend.floor - (this.excursions.quantile(0.95) ?? 0);
-      const inMs = headroom <= 0 ? 0 : (headroom * (1 + trend.slope)) / trend.slope;
-      if (inMs <= this.horizonMs) soonest = Math.min(soonest ?? Infinity, inMs);
-    }
-    return soonest === undefined ? undefined : { cause: 'delay-rising', inMs: Math.round(soonest) };
+    const short = this.riseRisk(this.trend, this.minSlope, minShortT, offsetMs);
+    const long = this.riseRisk(this.longTrend, this.minLongSlope, minShortT - 1, offsetMs);
+    const soonest = Math.min(short ?? Infinity, long ?? Infinity);
+    return soonest === Infinity ? undefined : { cause: 'delay-rising', inMs: Math.round(soonest) };
+  }
+
+  /** When a significant, persistent rise will exhaust the headroom (ms from now), if within the horizon. */
+  private riseRisk(trend: Trend, minSlope: number, minT: number, offsetMs: number): number | undefined {
+    if (!(trend.slope >= minSlope && trend.t >= minT) || !this.floorLeftItsRange()) return undefined;
+    const baseline = this.baseCount > 0 ? this.baseOffset[this.baseHead]! : offsetMs;
+    const headroom = baseline - trend.floor - (this.excursions.quantile(0.95) ?? 0);
+    const inMs = headroom <= 0 ? 0 : (headroom * (1 + trend.slope)) / trend.slope;
+    return inMs <= this.horizonMs ? inMs : undefined;
+  }
+
+  /** The last `persistBlocks` closed floors are all above the stationary floors' 95th percentile (or too few are known to say). */
+  private floorLeftItsRange(): boolean {
+    if (this.floors.size < MIN_REFERENCE_FLOORS) return true;
+    const usual = this.floors.quantile(0.95)!;
+    const closed = this.blockFloor.length - 1; // the last one is still open
+    if (closed < this.persistBlocks) return false;
+    for (let i = closed - this.persistBlocks; i < closed; i++) if (this.blockFloor[i]! <= usual) return false;
+    return true;
+  }
+
+  /** How soon a silence will degrade playout (ms from now), when it will likely last that long. */
+  private stallRisk(now: Millis, offsetMs: number): number | undefined {
+    const silence = this.lastArrival === undefined ? 0 : now - this.lastArrival;
+    if (!(silence > this.minStallMs && this.gaps.size >= 25)) return undefined;
+    const unusual = Math.max(this.gaps.quantile(0.995)! + FRAME_MS, 2 * this.gaps.quantile(0.99)!);
+    if (silence <= unusual) return undefined;
+    // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
+    const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
+    if (silence >= harmfulAt) return 0;
+    // will it last that long? as often as this stream's gaps that got this far went on that far
+    const odds = (this.gaps.size * this.gaps.fractionAbove(harmfulAt) + 1) / (this.gaps.size * this.gaps.fractionAbove(silence) + 1);
+    return odds >= 0.5 ? Math.round(harmfulAt - silence) : undefined;
   }
 }
