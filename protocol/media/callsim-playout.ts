@@ -102,7 +102,7 @@ class CallsimPolicy implements PlayoutPolicy {
   arrived(_view: BufferView, note: ArrivalNote): void {
     const r = note.now - note.mediaMs;
     this.noteLoss(note.seq);
-    this.watch.arrival(note.now, r);
+    this.watch.arrival(note.now, note.seq, r);
     this.delays.add(note.now, r, this.watch.trend.slope);
     // a delay in the tail can move the optimum at once (a stall's burst): recompute at the next tick
     if (this.stationary !== undefined && r > this.stationary.target - SAFETY_MARGIN_MS - FRAME_MS) this.stationary = undefined;

@@ -25,12 +25,21 @@
  *     react could absorb, whether or not the controller then absorbs it by raising its delay. A round
  *     trip that beats every round trip of the last 30 s by ≥ `rttRiseMs` (the time sync sees the same
  *     queue: the seed's "round trip time increases") lowers the significance needed by one.
- *   - `stall`. Nothing arrived for longer than this stream's usual gaps (past its 99.5th percentile + a
- *     frame, twice its 99th percentile, and `minStallMs`), and the silence will likely last until it
- *     degrades the playout (until three frames past the buffer's headroom are due): it already has, or
- *     at least half of the gaps of the last minute that lasted this long went on that long (a silence
- *     never seen before counts as likely, so the first stall is warned too). On Wi-Fi, gaps past 100 ms
- *     are stalls and go on; on a jittery path they are delay excursions the buffer absorbs.
+ *   - `stall`. Nothing arrived for longer than this stream's usual gaps (past their 99.5th percentile + a
+ *     frame, twice their 99th percentile, and `minStallMs`; the usual gaps are those between
+ *     consecutive frames, so neither loss runs nor the stalls warned of inflate them), and the silence
+ *     will likely harm the playout (three frames past the buffer's headroom are due):
+ *       it already has, or at least half of the *held* silences of the last minute (those that ended
+ *       with a packet delayed by more than half the silence, not with one after lost packets) that
+ *       lasted this long went on that long (a silence never seen before counts as likely, so the
+ *       first stall is warned too);
+ *       and it is not better explained by lost packets: the loss runs of the last minute, taken as
+ *       geometric with their mean length, make no more runs this long expected than there were held
+ *       silences this long, plus one half. On Wi-Fi that loses packets in bursts but has never stalled,
+ *       a first long silence is warned of (it may be the first stall), but not once the bursts seen
+ *       make more than half a run that long expected.
+ *     On Wi-Fi, gaps past 100 ms are stalls and go on; on a jittery path they are delay excursions the
+ *     buffer absorbs.
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
  *
@@ -79,6 +88,9 @@ const FLOOR_ADMIT_MS = 1500;
 /** Stationary floors needed before they can vouch for a rise (blocks). */
 const MIN_REFERENCE_FLOORS = 20;
 
+/** Span of the silence and loss-run history (ms). */
+const SILENCE_HISTORY_MS = 60_000;
+
 /** A least-squares fit of the delay floor over recent blocks. */
 export interface Trend {
   /** Slope (ms of delay per ms). */
@@ -87,6 +99,49 @@ export interface Trend {
   readonly t: number;
   /** The floor of the fit's last block (ms). */
   readonly floor: number;
+}
+
+/** Loss runs (maximal runs of sequence numbers never received before a later one) over a sliding span. */
+class LossRuns {
+  private readonly at: number[] = [];
+  private readonly length: number[] = [];
+  private head = 0;
+  /** Runs in the span. */
+  runs = 0;
+  /** Frames lost in those runs. */
+  frames = 0;
+
+  constructor(private readonly spanMs: Millis) {}
+
+  /** A run of `frames` frames ended at `now`. */
+  add(now: Millis, frames: number): void {
+    this.at.push(now);
+    this.length.push(frames);
+    this.runs++;
+    this.frames += frames;
+    this.expire(now);
+  }
+
+  /** Forget runs older than the span. */
+  expire(now: Millis): void {
+    while (this.head < this.at.length && this.at[this.head]! < now - this.spanMs) {
+      this.runs--;
+      this.frames -= this.length[this.head]!;
+      this.head++;
+    }
+    if (this.head > 64 && this.head * 2 > this.at.length) {
+      this.at.splice(0, this.head);
+      this.length.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Expected runs in the span at least `k` frames long, run lengths taken as geometric with the span's mean. */
+  expectedAtLeast(k: number): number {
+    if (this.runs === 0) return 0;
+    const q = 1 - this.runs / this.frames; // P(a run goes on one more frame)
+    return this.runs * q ** Math.max(0, k - 1);
+  }
 }
 
 /** Watches one stream and raises warnings. */
@@ -112,7 +167,14 @@ export class DegradationWatch {
   private readonly pendingFloorAt: number[] = [];
   private readonly pendingFloor: number[] = [];
   private lastRiseRiskAt = -Infinity;
+  /** Gaps between arrivals of consecutive frames, but for silences warned of as stalls. */
   private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 });
+  /** Lengths of the silences that ended with a held packet. */
+  private readonly delaySilences = new DelayWindow(SILENCE_HISTORY_MS, { origin: 0, binMs: 1, bins: 8192 });
+  private stallWarnedSince: Millis | undefined;
+  private readonly lossRuns = new LossRuns(SILENCE_HISTORY_MS);
+  private newestSeq: number | undefined;
+  private lastSeq = -Infinity;
   private lastArrival: Millis | undefined;
   private lastR = 0;
   private offset: number | undefined;
@@ -148,9 +210,20 @@ export class DegradationWatch {
     this.stallRearmMs = options.stallRearmMs ?? 300;
   }
 
-  /** A packet arrived at `now` with relative delay `r` (late ones too). */
-  arrival(now: Millis, r: number): void {
-    if (this.lastArrival !== undefined) this.gaps.add(now, now - this.lastArrival);
+  /** Packet `seq` arrived at `now` with relative delay `r` (late ones too). */
+  arrival(now: Millis, seq: number, r: number): void {
+    if (this.newestSeq === undefined || seq > this.newestSeq) {
+      if (this.newestSeq !== undefined && seq > this.newestSeq + 1) this.lossRuns.add(now, seq - this.newestSeq - 1);
+      this.newestSeq = seq;
+    }
+    if (this.lastArrival !== undefined) {
+      const gap = now - this.lastArrival;
+      // a silence that ended with a held packet (not one after lost ones) was a delay
+      if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) this.delaySilences.add(now, gap);
+      // the usual gaps: jitter between consecutive frames, not loss runs, not stalls
+      if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) this.gaps.add(now, gap);
+    }
+    this.lastSeq = seq;
     this.lastArrival = now;
     this.lastR = r;
     this.offsetAtLastArrival = this.offset;
@@ -189,6 +262,7 @@ export class DegradationWatch {
     }
     this.lastRiskAt[risk.cause] = now;
     if (risk.cause === 'delay-rising') this.lastRiseRiskAt = now;
+    else this.stallWarnedSince = this.lastArrival;
   }
 
   /** The next warning, if any. */
@@ -293,17 +367,23 @@ export class DegradationWatch {
     return true;
   }
 
-  /** How soon a silence will degrade playout (ms from now), when it will likely last that long. */
+  /** How soon a silence will harm a frozen playout (ms from now), when it is likely to. */
   private stallRisk(now: Millis, offsetMs: number): number | undefined {
-    const silence = this.lastArrival === undefined ? 0 : now - this.lastArrival;
-    if (!(silence > this.minStallMs && this.gaps.size >= 25)) return undefined;
-    const unusual = Math.max(this.gaps.quantile(0.995)! + FRAME_MS, 2 * this.gaps.quantile(0.99)!);
-    if (silence <= unusual) return undefined;
+    if (this.lastArrival === undefined) return undefined;
+    const silence = now - this.lastArrival;
+    const gaps = this.gaps;
+    if (silence <= this.minStallMs || gaps.size < 25) return undefined;
+    if (silence <= Math.max(gaps.quantile(0.995)! + FRAME_MS, 2 * gaps.quantile(0.99)!)) return undefined;
     // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
     const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
-    if (silence >= harmfulAt) return 0;
-    // will it last that long? as often as this stream's gaps that got this far went on that far
-    const odds = (this.gaps.size * this.gaps.fractionAbove(harmfulAt) + 1) / (this.gaps.size * this.gaps.fractionAbove(silence) + 1);
-    return odds >= 0.5 ? Math.round(harmfulAt - silence) : undefined;
+    const held = this.delaySilences;
+    held.expire(now);
+    const asLong = held.size * held.fractionAbove(silence);
+    // will it last that long? as often as the held silences that got this far went on that far
+    if (silence < harmfulAt && (held.size * held.fractionAbove(harmfulAt) + 1) / (asLong + 1) < 0.5) return undefined;
+    // is it held packets at all? not if this stream's loss runs explain a silence this long better
+    this.lossRuns.expire(now);
+    if (this.lossRuns.expectedAtLeast(Math.floor(silence / FRAME_MS)) > asLong + 0.5) return undefined;
+    return Math.max(0, Math.round(harmfulAt - silence));
   }
 }
