@@ -26,8 +26,10 @@
  *     trip that beats every round trip of the last 30 s by ≥ `rttRiseMs` (the time sync sees the same
  *     queue: the seed's "round trip time increases") lowers the significance needed by one.
  *   - `stall`. Nothing arrived for longer than this stream's usual gaps (past their 99.5th percentile + a
- *     frame, twice their 99th percentile, and `minStallMs`; the usual gaps are those between
- *     consecutive frames, so neither loss runs nor the stalls warned of inflate them), and the silence
+ *     frame and twice their 99th percentile; the usual gaps are those between consecutive frames, so
+ *     neither loss runs nor the stalls warned of inflate them) and for over `minStallMs`, counted as if
+ *     the last packet had come at the floor's delay (a slow last packet makes the silence look shorter
+ *     than the stall is: the stall's deadline runs from when the next frame was due), and the silence
  *     will likely harm the playout (three frames past the buffer's headroom are due):
  *       it already has, or at least half of the *held* silences of the last minute (those that ended
  *       with a packet delayed by more than half the silence, not with one after lost packets) that
@@ -71,7 +73,7 @@ export interface DegradationWatchOptions {
   readonly horizonMs?: number;
   /** Rise of a round trip over the largest of the last 30 s that corroborates a rise (ms). Default 20. */
   readonly rttRiseMs?: number;
-  /** Shortest silence that can be a stall (ms). Default 100. */
+  /** Shortest silence that can be a stall, counted as if the last packet had come at the floor's delay (ms). Default 100. */
   readonly minStallMs?: number;
   /** Time without risk before a new warning may be raised (ms). Default 1000. */
   readonly rearmMs?: number;
@@ -372,7 +374,10 @@ export class DegradationWatch {
     if (this.lastArrival === undefined) return undefined;
     const silence = now - this.lastArrival;
     const gaps = this.gaps;
-    if (silence <= this.minStallMs || gaps.size < 25) return undefined;
+    // counted as if the last packet had come at the floor's delay: it may have been slow itself
+    const n = this.blockFloor.length;
+    const floor = n >= 2 ? Math.min(this.blockFloor[n - 1]!, this.blockFloor[n - 2]!) : this.lastR;
+    if (silence + (this.lastR - floor) <= this.minStallMs || gaps.size < 25) return undefined;
     if (silence <= Math.max(gaps.quantile(0.995)! + FRAME_MS, 2 * gaps.quantile(0.99)!)) return undefined;
     // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
     const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
