@@ -52,6 +52,7 @@
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
 import { FRAME_MS, type DegradationCause, type PlayoutEvent } from './playout.ts';
+import { SampleQueue } from './sample-queue.ts';
 
 /** Tuning of the predictor. */
 export interface DegradationWatchOptions {
@@ -103,11 +104,9 @@ export interface Trend {
   readonly floor: number;
 }
 
-/** Loss runs (maximal runs of sequence numbers never received before a later one) over a sliding span. */
+/** Loss runs (sequence numbers skipped by a newer arrival) over a sliding span, with their count and frames. */
 class LossRuns {
-  private readonly at: number[] = [];
-  private readonly length: number[] = [];
-  private head = 0;
+  private readonly recent = new SampleQueue();
   /** Runs in the span. */
   runs = 0;
   /** Frames lost in those runs. */
@@ -117,8 +116,7 @@ class LossRuns {
 
   /** A run of `frames` frames ended at `now`. */
   add(now: Millis, frames: number): void {
-    this.at.push(now);
-    this.length.push(frames);
+    this.recent.push(now, frames);
     this.runs++;
     this.frames += frames;
     this.expire(now);
@@ -126,15 +124,10 @@ class LossRuns {
 
   /** Forget runs older than the span. */
   expire(now: Millis): void {
-    while (this.head < this.at.length && this.at[this.head]! < now - this.spanMs) {
+    while (this.recent.length > 0 && this.recent.timeAt(0) < now - this.spanMs) {
       this.runs--;
-      this.frames -= this.length[this.head]!;
-      this.head++;
-    }
-    if (this.head > 64 && this.head * 2 > this.at.length) {
-      this.at.splice(0, this.head);
-      this.length.splice(0, this.head);
-      this.head = 0;
+      this.frames -= this.recent.valueAt(0);
+      this.recent.shift();
     }
   }
 
@@ -166,8 +159,8 @@ export class DegradationWatch {
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
   private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 });
   private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 });
-  private readonly pendingFloorAt: number[] = [];
-  private readonly pendingFloor: number[] = [];
+  /** Closed blocks' floors waiting to join `floors`. */
+  private readonly pendingFloors = new SampleQueue();
   private lastRiseRiskAt = -Infinity;
   /** Gaps between arrivals of consecutive frames, but for silences warned of as stalls. */
   private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 });
@@ -295,13 +288,11 @@ export class DegradationWatch {
     const n = this.blockFloor.length;
     const closed = this.blockFloor[n - 1]!;
     if (n >= 2) this.steps.add(now, Math.abs(closed - this.blockFloor[n - 2]!));
-    this.pendingFloorAt.push(now);
-    this.pendingFloor.push(closed);
-    while (this.pendingFloorAt.length > 0 && this.pendingFloorAt[0]! <= now - FLOOR_ADMIT_MS) {
-      const at = this.pendingFloorAt.shift()!;
-      const floor = this.pendingFloor.shift()!;
+    const pending = this.pendingFloors;
+    pending.push(now, closed);
+    for (; pending.length > 0 && pending.timeAt(0) <= now - FLOOR_ADMIT_MS; pending.shift()) {
       // the start of a rise is not stationary: floors from around one stay out
-      if (this.lastRiseRiskAt < at - FLOOR_ADMIT_MS) this.floors.add(at, floor);
+      if (this.lastRiseRiskAt < pending.timeAt(0) - FLOOR_ADMIT_MS) this.floors.add(pending.timeAt(0), pending.valueAt(0));
     }
     this.floors.expire(now);
     this.trend = this.fit(this.trendBlocks);
