@@ -44,6 +44,14 @@ export interface Report {
   readonly data: unknown;
 }
 
+/** Command-line choices a report may honour (the playout lab's trace seeds). */
+export interface ReportOptions {
+  /** `--seed N`: the seed of the tables (and, without `--seeds`, the only seed of everything else). */
+  readonly seed?: number;
+  /** `--seeds a,b,…`: the seeds scored and compared over. */
+  readonly seeds?: readonly number[];
+}
+
 /** A named entry of the registry: `npm run bench -- <name>` runs its cases. */
 export interface Workload {
   /** Command-line name. */
@@ -55,7 +63,7 @@ export interface Workload {
   /** The rows it measures, in order (may be empty). */
   readonly cases: readonly BenchCase[];
   /** Figures that are not timings, computed once after the cases are timed (optional). */
-  report?(): Report;
+  report?(options?: ReportOptions): Report;
 }
 
 /** How long to warm up and to run each repetition, and how many repetitions. */

@@ -6,6 +6,7 @@
  *   npm run bench -- simulator         one workload (several names: several workloads)
  *   npm run -s bench -- --json         machine-readable (-s keeps npm's banner out of stdout)
  *   npm run bench -- playout           the playout lab: quality tables per trace (a workload's report)
+ *   npm run bench -- playout --seed 2  the same for trace seed 2 (`--seeds 1,2,3`: the seeds scored over)
  *
  * A new workload is one file exporting a `Workload` (bench/harness.ts) plus one line in `WORKLOADS`.
  * Ratios between rows are printed whenever both rows were measured. Usage errors exit with code 2.
@@ -13,7 +14,7 @@
 import { cpus, platform, arch } from 'node:os';
 import { ceiling } from './ceiling.ts';
 import { fakeTimers } from './fake-timers.ts';
-import { measure, type Measurement, type MeasureOptions, type Workload } from './harness.ts';
+import { measure, type Measurement, type MeasureOptions, type ReportOptions, type Workload } from './harness.ts';
 import { groupCall } from './call.ts';
 import { fuzzThroughput } from './fuzz.ts';
 import { playout } from './playout.ts';
@@ -38,16 +39,18 @@ const RATIOS: readonly Ratio[] = [
 
 const OPTIONS: MeasureOptions = { warmupMs: 250, targetMs: 1500, reps: 3 };
 
-const FLAGS = ['--json', '--help'] as const;
+const FLAGS = ['--json', '--help', '--seed', '--seeds'] as const;
 
-const USAGE = `usage: npm run bench -- [--json] [--help] [workload...]
+const USAGE = `usage: npm run bench -- [--json] [--help] [--seed N] [--seeds a,b,…] [workload...]
 
 workloads (default: all marked *):
 ${WORKLOADS.map((w) => `  ${w.byDefault ? '*' : ' '} ${w.name.padEnd(12)} ${w.summary}`).join('\n')}
 
 flags:
-  --json   print one JSON document instead of the table (use npm run -s to keep stdout clean)
-  --help   print this help (also -h)`;
+  --json      print one JSON document instead of the table (use npm run -s to keep stdout clean)
+  --seed N    reports: the trace seed of the playout tables (and the only seed scored, unless --seeds)
+  --seeds a,b reports: the trace seeds the playout warnings and robustness are scored over
+  --help      print this help (also -h)`;
 
 /** A command-line mistake: reported on stderr with exit code 2. */
 class UsageError extends Error {}
@@ -56,15 +59,29 @@ interface Args {
   readonly json: boolean;
   readonly help: boolean;
   readonly workloads: readonly Workload[];
+  readonly report: ReportOptions;
+}
+
+/** A seed: a non-negative integer. */
+function seedOf(flag: string, text: string | undefined): number {
+  const n = Number(text);
+  if (text === undefined || text === '' || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} wants a non-negative integer, got ${JSON.stringify(text ?? '')}`);
+  return n;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let json = false;
   let help = false;
+  let seed: number | undefined;
+  let seeds: number[] | undefined;
   const names: string[] = [];
-  for (const arg of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (arg === '--json') json = true;
     else if (arg === '--help' || arg === '-h') help = true;
+    else if (flag === '--seed') seed = seedOf('--seed', inline ?? argv[++i]);
+    else if (flag === '--seeds') seeds = (inline ?? argv[++i] ?? '').split(',').map((s) => seedOf('--seeds', s));
     else if (arg.startsWith('-')) throw new UsageError(`unknown flag ${JSON.stringify(arg)} (known: ${FLAGS.join(', ')})`);
     else names.push(arg);
   }
@@ -73,7 +90,8 @@ function parseArgs(argv: readonly string[]): Args {
     if (workload === undefined) throw new UsageError(`unknown workload ${JSON.stringify(name)} (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
     return workload;
   });
-  return { json, help, workloads: workloads.length > 0 ? [...new Set(workloads)] : WORKLOADS.filter((w) => w.byDefault) };
+  const report = { ...(seed === undefined ? {} : { seed }), ...(seeds === undefined ? {} : { seeds }) };
+  return { json, help, workloads: workloads.length > 0 ? [...new Set(workloads)] : WORKLOADS.filter((w) => w.byDefault), report };
 }
 
 /** The machine the figures were taken on. */
@@ -155,7 +173,7 @@ function main(argv: readonly string[]): void {
   const reports = args.workloads.flatMap((w) => {
     if (w.report === undefined) return [];
     if (process.stderr.isTTY) process.stderr.write(`reporting ${w.name}…\n`);
-    return [{ workload: w.name, ...w.report() }];
+    return [{ workload: w.name, ...w.report(args.report) }];
   });
   if (args.json) {
     const data = reports.map((r) => ({ workload: r.workload, data: r.data }));

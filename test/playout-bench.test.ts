@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { playoutReport, type TraceComparison, type WarningFigures } from '../bench/playout.ts';
+import { replay } from '../bench/playout-replay.ts';
 import { playoutTrace, TRACE_NAMES } from '../bench/playout-traces.ts';
+import { PLAYOUT_ALGORITHMS } from '../protocol/media/index.ts';
 
 const test = suite('playout bench: the headline comparisons hold on shortened traces');
 
@@ -35,6 +37,16 @@ test('warnings: every degraded climb warned ≥ 300 ms ahead, every degraded sta
   assert.equal([w.climbs.inTime, w.stalls.inTime], [w.climbs.degraded, w.stalls.degraded]);
   assert.ok(w.climbs.degraded >= 2 && w.stalls.degraded >= 3, JSON.stringify(w));
   assert.ok(w.falseAlarms <= 1, `${w.falseAlarms} false alarms of ${w.warnings}`);
+});
+
+test('warnings: the wandering floor of a jittery FIFO path is not a climb', () => {
+  // traces on which a steep, significant wander of the 100 ms floor used to be warned as delay-rising
+  const ours = PLAYOUT_ALGORITHMS.find((a) => a.name === 'callsim')!;
+  const rises = (['3g/10', 'high-jitter/6', 'high-jitter/8', 'edge/6'] as const).map((key) => {
+    const [name, seed] = key.split('/') as [(typeof TRACE_NAMES)[number], string];
+    return [key, replay(playoutTrace(name, Number(seed), 20_000), ours).warnings.filter((w) => w.cause === 'delay-rising').length];
+  });
+  assert.equal(rises, [['3g/10', 0], ['high-jitter/6', 0], ['high-jitter/8', 0], ['edge/6', 0]]);
 });
 
 test('the report prints a table per trace and the warning figures', () => {

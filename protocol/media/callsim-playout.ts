@@ -30,8 +30,8 @@
  *        rather than conceal frames that will come, for up to 3 s above the target. A stall then costs
  *        the frames the excess drop takes, no more than concealing would have; a climb costs none.
  *      The buffer holds 500 frames (10 s) before NetEQ's overflow rule flushes it.
- *   5. Warnings come from `DegradationWatch` (the floor's trend against a playout that would not react,
- *      the round trip, silences).
+ *   5. Warnings come from `DegradationWatch`: the floor's trend, once it leaves its usual range, against a
+ *      playout that would not react; the round trip; silences that look like held packets, not lost ones.
  */
 import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
@@ -102,7 +102,7 @@ class CallsimPolicy implements PlayoutPolicy {
   arrived(_view: BufferView, note: ArrivalNote): void {
     const r = note.now - note.mediaMs;
     this.noteLoss(note.seq);
-    this.watch.arrival(note.now, r);
+    this.watch.arrival(note.now, note.seq, r);
     this.delays.add(note.now, r, this.watch.trend.slope);
     // a delay in the tail can move the optimum at once (a stall's burst): recompute at the next tick
     if (this.stationary !== undefined && r > this.stationary.target - SAFETY_MARGIN_MS - FRAME_MS) this.stationary = undefined;

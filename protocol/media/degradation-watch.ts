@@ -13,25 +13,46 @@
  *       significant: slope / its standard error ≥ `minT` (short) or `minT` − 1 (long), the error taken
  *       from σ or from the scatter about the fit if larger (a floor that wanders, as on a jittery FIFO
  *       path, is not a trend);
- *       large: the fitted rise reaches 2σ and half the 95th percentile of the excursions above the floor.
+ *       large: the fitted rise reaches 2σ and half the 95th percentile of the excursions above the floor;
+ *       persistent: the floors of the last `persistBlocks` closed blocks are all above the 95th
+ *       percentile of the stationary floors (those of the last 30 s, each admitted 1.5 s after its
+ *       block closed and only if no rise was a risk around it). A queue keeps the floor out of its
+ *       usual range; on a jittery FIFO path the floor wanders just as steeply, but one block's spike
+ *       falls back into the range the playout was sized for.
  *     A rise is a risk when it will consume the headroom h within `horizonMs` (frames sent now play
  *     after h·(1 + s)/s), h being the smallest playout offset of the last 3 s minus the floor and the
  *     excursions' 95th percentile: the warning says the path degrades faster than a playout that did not
  *     react could absorb, whether or not the controller then absorbs it by raising its delay. A round
  *     trip that beats every round trip of the last 30 s by ≥ `rttRiseMs` (the time sync sees the same
  *     queue: the seed's "round trip time increases") lowers the significance needed by one.
- *   - `stall`. Nothing arrived for longer than this stream's usual gaps (past its 99.5th percentile + a
- *     frame, twice its 99th percentile, and `minStallMs`), and the silence will likely last until it
- *     degrades the playout (until three frames past the buffer's headroom are due): it already has, or
- *     at least half of the gaps of the last minute that lasted this long went on that long (a silence
- *     never seen before counts as likely, so the first stall is warned too). On Wi-Fi, gaps past 100 ms
- *     are stalls and go on; on a jittery path they are delay excursions the buffer absorbs.
+ *   - `stall`. Nothing arrived for longer than this stream's usual gaps (past their 99.5th percentile + a
+ *     frame and twice their 99th percentile; the usual gaps are those between consecutive frames, so
+ *     neither loss runs nor the stalls warned of inflate them) and for over `minStallMs`, counted as if
+ *     the last packet had come at the floor's delay (a slow last packet makes the silence look shorter
+ *     than the stall is: the stall's deadline runs from when the next frame was due), and the silence
+ *     will likely harm the playout (three frames past the buffer's headroom are due):
+ *       it already has, or at least half of the *held* silences of the last minute (those that ended
+ *       with a packet delayed by more than half the silence, not with one after lost packets) that
+ *       lasted this long went on that long (a silence never seen before counts as likely, so the
+ *       first stall is warned too);
+ *       and it is not better explained by lost packets: the loss runs of the last minute, taken as
+ *       geometric with their mean length, make no more runs this long expected than there were held
+ *       silences this long, plus one half. On Wi-Fi that loses packets in bursts but has never stalled,
+ *       a first long silence is warned of (it may be the first stall), but not once the bursts seen
+ *       make more than half a run that long expected.
+ *     On Wi-Fi, gaps past 100 ms are stalls and go on; on a jittery path they are delay excursions the
+ *     buffer absorbs.
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
+ *
+ * Cost: an arrival is O(1) plus an insertion in two binned windows (gaps, excursions: O(log bins)); a
+ * block close (10 times a second) refits two regressions over at most `longTrendBlocks` floors; a tick
+ * is O(1) unless a rise is significant or a silence is long, when it asks the windows a few quantiles.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
 import { FRAME_MS, type DegradationCause, type PlayoutEvent } from './playout.ts';
+import { SampleQueue } from './sample-queue.ts';
 
 /** Tuning of the predictor. */
 export interface DegradationWatchOptions {
@@ -47,11 +68,13 @@ export interface DegradationWatchOptions {
   readonly minLongSlope?: number;
   /** Least t-statistic of the short slope (the long one needs one less). Default 4. */
   readonly minT?: number;
+  /** Closed blocks whose floors must all be above the stationary floors' 95th percentile. Default 3. */
+  readonly persistBlocks?: number;
   /** How far ahead an exhausted headroom is a risk (ms). Default 1200. */
   readonly horizonMs?: number;
   /** Rise of a round trip over the largest of the last 30 s that corroborates a rise (ms). Default 20. */
   readonly rttRiseMs?: number;
-  /** Shortest silence that can be a stall (ms). Default 100. */
+  /** Shortest silence that can be a stall, counted as if the last packet had come at the floor's delay (ms). Default 100. */
   readonly minStallMs?: number;
   /** Time without risk before a new warning may be raised (ms). Default 1000. */
   readonly rearmMs?: number;
@@ -62,20 +85,58 @@ export interface DegradationWatchOptions {
 /** The playout offset a rise is measured against: the smallest of this last stretch, before any reaction (ms). */
 const BASELINE_MS = 3000;
 
+/** How long a closed block's floor waits before it joins the stationary floors, and how far from a rise it must be (ms). */
+const FLOOR_ADMIT_MS = 1500;
+
+/** Stationary floors needed before they can vouch for a rise (blocks). */
+const MIN_REFERENCE_FLOORS = 20;
+
+/** Span of the silence and loss-run history (ms). */
+const SILENCE_HISTORY_MS = 60_000;
+
 /** A least-squares fit of the delay floor over recent blocks. */
 export interface Trend {
   /** Slope (ms of delay per ms). */
   readonly slope: number;
   /** Its t-statistic against the floor's noise (0 unless the floor rose by 2σ over the fit). */
   readonly t: number;
-  /** The newest closed block's floor (ms). */
+  /** The floor of the fit's last block (ms). */
   readonly floor: number;
 }
 
-/** One 100 ms block of arrivals: its start and the smallest delay in it. */
-interface Block {
-  readonly start: Millis;
-  floor: number;
+/** Loss runs (sequence numbers skipped by a newer arrival) over a sliding span, with their count and frames. */
+class LossRuns {
+  private readonly recent = new SampleQueue();
+  /** Runs in the span. */
+  runs = 0;
+  /** Frames lost in those runs. */
+  frames = 0;
+
+  constructor(private readonly spanMs: Millis) {}
+
+  /** A run of `frames` frames ended at `now`. */
+  add(now: Millis, frames: number): void {
+    this.recent.push(now, frames);
+    this.runs++;
+    this.frames += frames;
+    this.expire(now);
+  }
+
+  /** Forget runs older than the span. */
+  expire(now: Millis): void {
+    while (this.recent.length > 0 && this.recent.timeAt(0) < now - this.spanMs) {
+      this.runs--;
+      this.frames -= this.recent.valueAt(0);
+      this.recent.shift();
+    }
+  }
+
+  /** Expected runs in the span at least `k` frames long, run lengths taken as geometric with the span's mean. */
+  expectedAtLeast(k: number): number {
+    if (this.runs === 0) return 0;
+    const q = 1 - this.runs / this.frames; // P(a run goes on one more frame)
+    return this.runs * q ** Math.max(0, k - 1);
+  }
 }
 
 /** Watches one stream and raises warnings. */
@@ -86,20 +147,38 @@ export class DegradationWatch {
   private readonly minSlope: number;
   private readonly minLongSlope: number;
   private readonly minT: number;
+  private readonly persistBlocks: number;
   private readonly horizonMs: number;
   private readonly rttRiseMs: number;
   private readonly minStallMs: number;
   private readonly rearmMs: number;
   private readonly stallRearmMs: number;
-  private readonly blocks: Block[] = [];
+  /** Floors of the recent blocks (the last one still open) and their start times, oldest first. */
+  private readonly blockStart: number[] = [];
+  private readonly blockFloor: number[] = [];
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
   private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 });
+  private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 });
+  /** Closed blocks' floors waiting to join `floors`. */
+  private readonly pendingFloors = new SampleQueue();
+  private lastRiseRiskAt = -Infinity;
+  /** Gaps between arrivals of consecutive frames, but for silences warned of as stalls. */
   private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 });
+  /** Lengths of the silences that ended with a held packet. */
+  private readonly delaySilences = new DelayWindow(SILENCE_HISTORY_MS, { origin: 0, binMs: 1, bins: 8192 });
+  private stallWarnedSince: Millis | undefined;
+  private readonly lossRuns = new LossRuns(SILENCE_HISTORY_MS);
+  private newestSeq: number | undefined;
+  private lastSeq = -Infinity;
   private lastArrival: Millis | undefined;
   private lastR = 0;
   private offset: number | undefined;
   private offsetAtLastArrival: number | undefined;
-  private readonly offsets: { readonly at: Millis; readonly offset: number }[] = [];
+  /** Monotone deque of (time, offset) over the last `BASELINE_MS`: its head is the smallest offset. */
+  private readonly baseAt = new Float64Array(256);
+  private readonly baseOffset = new Float64Array(256);
+  private baseHead = 0;
+  private baseCount = 0;
 
   private readonly rtts = new DelayWindow(30_000, ROUND_TRIP_BINS);
   private rttRising = false;
@@ -118,6 +197,7 @@ export class DegradationWatch {
     this.minSlope = options.minSlope ?? 0.02;
     this.minLongSlope = options.minLongSlope ?? 0.003;
     this.minT = options.minT ?? 4;
+    this.persistBlocks = options.persistBlocks ?? 3;
     this.horizonMs = options.horizonMs ?? 1200;
     this.rttRiseMs = options.rttRiseMs ?? 20;
     this.minStallMs = options.minStallMs ?? 100;
@@ -125,22 +205,37 @@ export class DegradationWatch {
     this.stallRearmMs = options.stallRearmMs ?? 300;
   }
 
-  /** A packet arrived at `now` with relative delay `r` (late ones too). */
-  arrival(now: Millis, r: number): void {
-    if (this.lastArrival !== undefined) this.gaps.add(now, now - this.lastArrival);
+  /** Packet `seq` arrived at `now` with relative delay `r` (late ones too). */
+  arrival(now: Millis, seq: number, r: number): void {
+    if (this.newestSeq === undefined || seq > this.newestSeq) {
+      if (this.newestSeq !== undefined && seq > this.newestSeq + 1) this.lossRuns.add(now, seq - this.newestSeq - 1);
+      this.newestSeq = seq;
+    }
+    if (this.lastArrival !== undefined) {
+      const gap = now - this.lastArrival;
+      // a silence that ended with a held packet (not one after lost ones) was a delay
+      if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) this.delaySilences.add(now, gap);
+      // the usual gaps: jitter between consecutive frames, not loss runs, not stalls
+      if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) this.gaps.add(now, gap);
+    }
+    this.lastSeq = seq;
     this.lastArrival = now;
     this.lastR = r;
     this.offsetAtLastArrival = this.offset;
-    const last = this.blocks[this.blocks.length - 1];
-    if (last !== undefined && now < last.start + this.blockMs) {
-      last.floor = Math.min(last.floor, r);
+    const n = this.blockStart.length;
+    const start = n === 0 ? undefined : this.blockStart[n - 1]!;
+    if (start !== undefined && now < start + this.blockMs) {
+      if (r < this.blockFloor[n - 1]!) this.blockFloor[n - 1] = r;
     } else {
-      if (last !== undefined) this.closeBlock(now);
-      this.blocks.push({ start: last === undefined ? now : last.start + this.blockMs * Math.floor((now - last.start) / this.blockMs), floor: r });
-      if (this.blocks.length > Math.max(this.trendBlocks, this.longTrendBlocks) + 1) this.blocks.shift();
+      if (start !== undefined) this.closeBlock(now);
+      this.blockStart.push(start === undefined ? now : start + this.blockMs * Math.floor((now - start) / this.blockMs));
+      this.blockFloor.push(r);
+      if (this.blockStart.length > Math.max(this.trendBlocks, this.longTrendBlocks, this.persistBlocks) + 1) {
+        this.blockStart.shift();
+        this.blockFloor.shift();
+      }
     }
-    const floor = this.blocks[this.blocks.length - 1]!.floor;
-    this.excursions.add(now, r - floor);
+    this.excursions.add(now, r - this.blockFloor[this.blockFloor.length - 1]!);
   }
 
   /** A round-trip sample at `now`. */
@@ -153,13 +248,7 @@ export class DegradationWatch {
   /** A tick at `now`; the playout runs at offset `offsetMs` (undefined before it starts). */
   tick(now: Millis, offsetMs: number | undefined): void {
     this.offset = offsetMs;
-    if (offsetMs !== undefined) {
-      while (this.offsets.length > 0 && (this.offsets[this.offsets.length - 1]!.offset >= offsetMs || this.offsets[0]!.at < now - BASELINE_MS)) {
-        if (this.offsets[this.offsets.length - 1]!.offset >= offsetMs) this.offsets.pop();
-        else this.offsets.shift();
-      }
-      this.offsets.push({ at: now, offset: offsetMs });
-    }
+    if (offsetMs !== undefined) this.noteOffset(now, offsetMs);
     const risk = offsetMs === undefined ? undefined : this.risk(now, offsetMs);
     if (risk === undefined) return;
     const rearm = risk.cause === 'stall' ? this.stallRearmMs : this.rearmMs;
@@ -167,6 +256,8 @@ export class DegradationWatch {
       this.events.push({ type: 'degradationLikely', now, cause: risk.cause, ...(risk.inMs === undefined ? {} : { expectedInMs: risk.inMs }) });
     }
     this.lastRiskAt[risk.cause] = now;
+    if (risk.cause === 'delay-rising') this.lastRiseRiskAt = now;
+    else this.stallWarnedSince = this.lastArrival;
   }
 
   /** The next warning, if any. */
@@ -174,68 +265,121 @@ export class DegradationWatch {
     return this.events.shift();
   }
 
-  /** A block ended: its floor's step from the previous one teaches the noise; refit the trend. */
+  /** Keep the smallest offset of the last `BASELINE_MS` at the deque's head. */
+  private noteOffset(now: Millis, offsetMs: number): void {
+    const size = this.baseAt.length;
+    while (this.baseCount > 0 && this.baseOffset[(this.baseHead + this.baseCount - 1) % size]! >= offsetMs) this.baseCount--;
+    while (this.baseCount > 0 && this.baseAt[this.baseHead]! < now - BASELINE_MS) {
+      this.baseHead = (this.baseHead + 1) % size;
+      this.baseCount--;
+    }
+    if (this.baseCount === size) {
+      this.baseHead = (this.baseHead + 1) % size;
+      this.baseCount--;
+    }
+    const slot = (this.baseHead + this.baseCount) % size;
+    this.baseAt[slot] = now;
+    this.baseOffset[slot] = offsetMs;
+    this.baseCount++;
+  }
+
+  /** A block ended: its floor's step from the previous one teaches the noise; refit the trend; admit old floors. */
   private closeBlock(now: Millis): void {
-    const n = this.blocks.length;
-    if (n >= 2) this.steps.add(now, Math.abs(this.blocks[n - 1]!.floor - this.blocks[n - 2]!.floor));
+    const n = this.blockFloor.length;
+    const closed = this.blockFloor[n - 1]!;
+    if (n >= 2) this.steps.add(now, Math.abs(closed - this.blockFloor[n - 2]!));
+    const pending = this.pendingFloors;
+    pending.push(now, closed);
+    for (; pending.length > 0 && pending.timeAt(0) <= now - FLOOR_ADMIT_MS; pending.shift()) {
+      // the start of a rise is not stationary: floors from around one stay out
+      if (this.lastRiseRiskAt < pending.timeAt(0) - FLOOR_ADMIT_MS) this.floors.add(pending.timeAt(0), pending.valueAt(0));
+    }
+    this.floors.expire(now);
     this.trend = this.fit(this.trendBlocks);
     this.longTrend = this.fit(this.longTrendBlocks);
   }
 
   private fit(blocks: number): Trend {
-    const n = this.blocks.length - 1; // the newest block is still open
-    const floor = n > 0 ? this.blocks[n - 1]!.floor : 0;
+    const n = this.blockFloor.length - 1; // the fit ends one block back: the block just closed joins it at the next close
+    const floor = n > 0 ? this.blockFloor[n - 1]! : 0;
     if (n < blocks || this.steps.size < 20) return { slope: 0, t: 0, floor };
     const sigma = Math.max(0.5, this.steps.quantile(0.5)! / 0.95);
     const from = n - blocks;
     let mx = 0;
     let my = 0;
     for (let i = from; i < n; i++) {
-      mx += this.blocks[i]!.start;
-      my += this.blocks[i]!.floor;
+      mx += this.blockStart[i]!;
+      my += this.blockFloor[i]!;
     }
     mx /= blocks;
     my /= blocks;
     let sxx = 0;
     let sxy = 0;
     for (let i = from; i < n; i++) {
-      const b = this.blocks[i]!;
-      sxx += (b.start - mx) ** 2;
-      sxy += (b.start - mx) * (b.floor - my);
+      const dx = this.blockStart[i]! - mx;
+      sxx += dx * dx;
+      sxy += dx * (this.blockFloor[i]! - my);
     }
     const slope = sxy / sxx;
     // a floor that wanders (a jittery FIFO path) scatters about its own fit more than its steps say
     let sse = 0;
-    for (let i = from; i < n; i++) sse += (this.blocks[i]!.floor - my - slope * (this.blocks[i]!.start - mx)) ** 2;
+    for (let i = from; i < n; i++) sse += (this.blockFloor[i]! - my - slope * (this.blockStart[i]! - mx)) ** 2;
     const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
     // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
-    const rise = slope * (this.blocks[n - 1]!.start - this.blocks[from]!.start);
+    const rise = slope * (this.blockStart[n - 1]! - this.blockStart[from]!);
     const lifted = rise >= Math.max(2 * noise, (this.excursions.quantile(0.95) ?? 0) / 2);
     return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
   }
 
   private risk(now: Millis, offsetMs: number): { cause: DegradationCause; inMs?: number } | undefined {
-    const silence = this.lastArrival === undefined ? 0 : now - this.lastArrival;
-    if (silence > this.minStallMs && this.gaps.size >= 25) {
-      const unusual = Math.max(this.gaps.quantile(0.995)! + FRAME_MS, 2 * this.gaps.quantile(0.99)!);
-      if (silence > unusual) {
-        // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
-        const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
-        if (silence >= harmfulAt) return { cause: 'stall', inMs: 0 };
-        // will it last that long? as often as this stream's gaps that got this far went on that far
-        const odds = (this.gaps.size * this.gaps.fractionAbove(harmfulAt) + 1) / (this.gaps.size * this.gaps.fractionAbove(silence) + 1);
-        if (odds >= 0.5) return { cause: 'stall', inMs: Math.round(harmfulAt - silence) };
-      }
-    }
+    const stall = this.stallRisk(now, offsetMs);
+    if (stall !== undefined) return { cause: 'stall', inMs: stall };
     const minShortT = this.rttRising ? this.minT - 1 : this.minT;
-    const baseline = this.offsets[0]?.offset ?? offsetMs;
-    let soonest: number | undefined;
-    for (const [trend, minSlope, minT] of [[this.trend, this.minSlope, minShortT], [this.longTrend, this.minLongSlope, minShortT - 1]] as const) {
-      if (!(trend.slope >= minSlope && trend.t >= minT)) continue;
-      const headroom = baseline - trend.floor - (this.excursions.quantile(0.95) ?? 0);
-      const inMs = headroom <= 0 ? 0 : (headroom * (1 + trend.slope)) / trend.slope;
-      if (inMs <= this.horizonMs) soonest = Math.min(soonest ?? Infinity, inMs);
-    }
-    return soonest === undefined ? undefined : { cause: 'delay-rising', inMs: Math.round(soonest) };
+    const short = this.riseRisk(this.trend, this.minSlope, minShortT, offsetMs);
+    const long = this.riseRisk(this.longTrend, this.minLongSlope, minShortT - 1, offsetMs);
+    const soonest = Math.min(short ?? Infinity, long ?? Infinity);
+    return soonest === Infinity ? undefined : { cause: 'delay-rising', inMs: Math.round(soonest) };
+  }
+
+  /** When a significant, persistent rise will exhaust the headroom (ms from now), if within the horizon. */
+  private riseRisk(trend: Trend, minSlope: number, minT: number, offsetMs: number): number | undefined {
+    if (!(trend.slope >= minSlope && trend.t >= minT) || !this.floorLeftItsRange()) return undefined;
+    const baseline = this.baseCount > 0 ? this.baseOffset[this.baseHead]! : offsetMs;
+    const headroom = baseline - trend.floor - (this.excursions.quantile(0.95) ?? 0);
+    const inMs = headroom <= 0 ? 0 : (headroom * (1 + trend.slope)) / trend.slope;
+    return inMs <= this.horizonMs ? inMs : undefined;
+  }
+
+  /** The last `persistBlocks` closed floors are all above the stationary floors' 95th percentile (or too few are known to say). */
+  private floorLeftItsRange(): boolean {
+    if (this.floors.size < MIN_REFERENCE_FLOORS) return true;
+    const usual = this.floors.quantile(0.95)!;
+    const closed = this.blockFloor.length - 1; // the last one is still open
+    if (closed < this.persistBlocks) return false;
+    for (let i = closed - this.persistBlocks; i < closed; i++) if (this.blockFloor[i]! <= usual) return false;
+    return true;
+  }
+
+  /** How soon a silence will harm a frozen playout (ms from now), when it is likely to. */
+  private stallRisk(now: Millis, offsetMs: number): number | undefined {
+    if (this.lastArrival === undefined) return undefined;
+    const silence = now - this.lastArrival;
+    const gaps = this.gaps;
+    // counted as if the last packet had come at the floor's delay: it may have been slow itself
+    const n = this.blockFloor.length;
+    const floor = n >= 2 ? Math.min(this.blockFloor[n - 1]!, this.blockFloor[n - 2]!) : this.lastR;
+    if (silence + (this.lastR - floor) <= this.minStallMs || gaps.size < 25) return undefined;
+    if (silence <= Math.max(gaps.quantile(0.995)! + FRAME_MS, 2 * gaps.quantile(0.99)!)) return undefined;
+    // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
+    const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
+    const held = this.delaySilences;
+    held.expire(now);
+    const asLong = held.size * held.fractionAbove(silence);
+    // will it last that long? as often as the held silences that got this far went on that far
+    if (silence < harmfulAt && (held.size * held.fractionAbove(harmfulAt) + 1) / (asLong + 1) < 0.5) return undefined;
+    // is it held packets at all? not if this stream's loss runs explain a silence this long better
+    this.lossRuns.expire(now);
+    if (this.lossRuns.expectedAtLeast(Math.floor(silence / FRAME_MS)) > asLong + 0.5) return undefined;
+    return Math.max(0, Math.round(harmfulAt - silence));
   }
 }

@@ -19,57 +19,10 @@
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow } from './delay-window.ts';
+import { SampleQueue } from './sample-queue.ts';
 
 /** The current regime of the delay. */
 export type DelayRegimeState = 'steady' | 'rising';
-
-/** Samples (time, value) in time order, a growable ring of flat arrays (a power of two long): no allocation per sample. */
-class SampleQueue {
-  private at = new Float64Array(64);
-  private r = new Float64Array(64);
-  private head = 0;
-  /** Samples held. */
-  length = 0;
-
-  push(at: Millis, r: number): void {
-    if (this.length === this.at.length) this.grow();
-    const i = (this.head + this.length++) & (this.at.length - 1);
-    this.at[i] = at;
-    this.r[i] = r;
-  }
-
-  /** Drop the oldest sample. */
-  shift(): void {
-    this.head = (this.head + 1) & (this.at.length - 1);
-    this.length--;
-  }
-
-  /** Time of the `k`-th oldest sample. */
-  timeAt(k: number): Millis {
-    return this.at[(this.head + k) & (this.at.length - 1)]!;
-  }
-
-  /** Value of the `k`-th oldest sample. */
-  valueAt(k: number): number {
-    return this.r[(this.head + k) & (this.r.length - 1)]!;
-  }
-
-  clear(): void {
-    this.head = this.length = 0;
-  }
-
-  private grow(): void {
-    const at = new Float64Array(this.at.length * 2);
-    const r = new Float64Array(this.at.length * 2);
-    for (let k = 0; k < this.length; k++) {
-      at[k] = this.timeAt(k);
-      r[k] = this.valueAt(k);
-    }
-    this.at = at;
-    this.r = r;
-    this.head = 0;
-  }
-}
 
 /** A rise lasting this long is a new level, not a transient (ms). */
 const NEW_LEVEL_MS = 10_000;
