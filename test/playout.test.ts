@@ -276,16 +276,18 @@ test('ours: a climbing delay is warned ahead of late loss for a playout that wou
   assert.equal(c.stats().packetsLate, 0);
 });
 
-test('delay window: a tracked quantile always equals a fresh one, through expiry, removals, recentring and clears', () => {
+test('delay window: quantiles exact to a bin against a sorted copy, and tracked ones equal to fresh ones, through expiry, removals, recentring and clears', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.oneof(fc.record({ op: fc.constant('add' as const), gapMs: fc.integer({ min: 0, max: 400 }), value: fc.double({ min: -5000, max: 5000, noNaN: true }) }), fc.record({ op: fc.constantFrom('remove' as const, 'clear' as const) })), { maxLength: 300 }),
+      fc.array(fc.oneof(fc.record({ op: fc.constant('add' as const), gapMs: fc.integer({ min: 0, max: 400 }), value: fc.oneof(fc.double({ min: -200, max: 200, noNaN: true }), fc.double({ min: -5000, max: 5000, noNaN: true })) }), fc.record({ op: fc.constantFrom('remove' as const, 'clear' as const) })), { maxLength: 300 }),
       (ops) => {
         const w = new DelayWindow(2000, { binMs: 0.5, bins: 1024 });
         let now = 0;
         let held: { at: number; value: number }[] = [];
+        let narrow = true; // every value since the last clear within ±200 ms: all within the bins' reach
         for (const o of ops) {
           if (o.op === 'add') {
+            narrow &&= Math.abs(o.value) <= 200;
             now += o.gapMs;
             w.add(now, o.value);
             held = [...held, { at: now, value: o.value }].filter((s) => s.at >= now - 2000);
@@ -295,9 +297,19 @@ test('delay window: a tracked quantile always equals a fresh one, through expiry
           } else {
             w.clear();
             held = [];
+            narrow = true;
           }
           assert.is(w.size, held.length);
           for (const q of [0.02, 0.5, 0.98]) assert.is(w.trackedQuantile(q), w.quantile(q), `q ${q}`);
+          // within the bins' reach (a 512 ms span), the k-th smallest sample lies in the answer's bin
+          const values = held.map((h) => h.value).sort((a, b) => a - b);
+          if (values.length > 0 && narrow) {
+            for (const q of [0.02, 0.5, 0.98]) {
+              const exact = values[Math.min(values.length, Math.max(1, Math.ceil(q * values.length))) - 1]!;
+              const answer = w.quantile(q)!;
+              assert.ok(answer <= exact + 1e-6 && exact - answer < 0.5 + 1e-6, `q ${q}: ${answer} for ${exact}`);
+            }
+          }
         }
       },
     ),

@@ -303,7 +303,7 @@ export class DegradationWatch {
     const n = this.blockFloor.length - 1; // the fit ends one block back: the block just closed joins it at the next close
     const floor = n > 0 ? this.blockFloor[n - 1]! : 0;
     if (n < blocks || this.steps.size < 20) return { slope: 0, t: 0, floor };
-    const sigma = Math.max(0.5, this.steps.quantile(0.5)! / 0.95);
+    const sigma = Math.max(0.5, this.steps.trackedQuantile(0.5)! / 0.95);
     const from = n - blocks;
     let mx = 0;
     let my = 0;
@@ -327,7 +327,7 @@ export class DegradationWatch {
     const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
     // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
     const rise = slope * (this.blockStart[n - 1]! - this.blockStart[from]!);
-    const lifted = rise >= Math.max(2 * noise, (this.excursions.quantile(0.95) ?? 0) / 2);
+    const lifted = rise >= Math.max(2 * noise, (this.excursions.trackedQuantile(0.95) ?? 0) / 2);
     return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
   }
 
@@ -345,7 +345,7 @@ export class DegradationWatch {
   private riseRisk(trend: Trend, minSlope: number, minT: number, offsetMs: number): number | undefined {
     if (!(trend.slope >= minSlope && trend.t >= minT) || !this.floorLeftItsRange()) return undefined;
     const baseline = this.baseCount > 0 ? this.baseOffset[this.baseHead]! : offsetMs;
-    const headroom = baseline - trend.floor - (this.excursions.quantile(0.95) ?? 0);
+    const headroom = baseline - trend.floor - (this.excursions.trackedQuantile(0.95) ?? 0);
     const inMs = headroom <= 0 ? 0 : (headroom * (1 + trend.slope)) / trend.slope;
     return inMs <= this.horizonMs ? inMs : undefined;
   }
@@ -353,7 +353,7 @@ export class DegradationWatch {
   /** The last `persistBlocks` closed floors are all above the stationary floors' 95th percentile (or too few are known to say). */
   private floorLeftItsRange(): boolean {
     if (this.floors.size < MIN_REFERENCE_FLOORS) return true;
-    const usual = this.floors.quantile(0.95)!;
+    const usual = this.floors.trackedQuantile(0.95)!;
     const closed = this.blockFloor.length - 1; // the last one is still open
     if (closed < this.persistBlocks) return false;
     for (let i = closed - this.persistBlocks; i < closed; i++) if (this.blockFloor[i]! <= usual) return false;
@@ -369,7 +369,7 @@ export class DegradationWatch {
     const n = this.blockFloor.length;
     const floor = n >= 2 ? Math.min(this.blockFloor[n - 1]!, this.blockFloor[n - 2]!) : this.lastR;
     if (silence + (this.lastR - floor) <= this.minStallMs || gaps.size < 25) return undefined;
-    if (silence <= Math.max(gaps.quantile(0.995)! + FRAME_MS, 2 * gaps.quantile(0.99)!)) return undefined;
+    if (silence <= Math.max(gaps.trackedQuantile(0.995)! + FRAME_MS, 2 * gaps.trackedQuantile(0.99)!)) return undefined;
     // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
     const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
     const held = this.delaySilences;

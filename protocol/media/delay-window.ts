@@ -93,8 +93,21 @@ export class DelayWindow {
     this.times[slot] = at;
     this.ring[slot] = value;
     this.count++;
-    this.bump(this.bin(value), 1);
-    this.expire(at);
+    // In a full window the sample added and the one it pushes out usually share a block: their
+    // changes to the block tree cancel, so the tree is walked only for a block that changed.
+    const b = this.bin(value);
+    this.bumpFine(b, 1);
+    let owed = b >> BLOCK_BITS;
+    const horizon = at - this.spanMs;
+    while (this.count > 0 && this.times[this.head]! < horizon) {
+      const old = this.bin(this.ring[this.head]!);
+      this.bumpFine(old, -1);
+      if (old >> BLOCK_BITS === owed) owed = -1;
+      else this.bumpTree(old >> BLOCK_BITS, -1);
+      this.head = (this.head + 1) & (this.ring.length - 1);
+      this.count--;
+    }
+    if (owed >= 0) this.bumpTree(owed, 1);
   }
 
   /** Drop samples taken before `now − spanMs`. */
@@ -201,10 +214,20 @@ export class DelayWindow {
 
   /** Add `delta` to bin `b` (0-based). */
   private bump(b: number, delta: number): void {
+    this.bumpFine(b, delta);
+    this.bumpTree(b >> BLOCK_BITS, delta);
+  }
+
+  /** The fine-bin half of `bump` (the tracked quantiles follow it). */
+  private bumpFine(b: number, delta: number): void {
     this.version++;
     this.fine[b]! += delta;
     for (const t of this.tracked) if (b < t.bin) t.below += delta;
-    for (let i = (b >> BLOCK_BITS) + 1; i <= this.blocks; i += i & -i) this.tree[i]! += delta;
+  }
+
+  /** The block-tree half of `bump`: add `delta` to block `block` (0-based). */
+  private bumpTree(block: number, delta: number): void {
+    for (let i = block + 1; i <= this.blocks; i += i & -i) this.tree[i]! += delta;
   }
 
   /** Samples in bins 0 .. n − 1. */
