@@ -26,7 +26,7 @@ export interface ProtocolConfig {
   readonly maxMessageBytes: number;
   /** Open media channels, run the time sync and send audio while in a call. Default true. */
   readonly audio: boolean;
-  /** Gap between completed time-sync exchanges on a media channel (ms). Default 500. */
+  /** Gap between completed time-sync exchanges on a media channel (ms). Default 250. */
   readonly syncIntervalMs: number;
   /** Time-sync retry when its second packet does not come back (ms). Default 500. */
   readonly syncRetryMs: number;
@@ -46,7 +46,7 @@ export const DEFAULT_PROTOCOL_CONFIG: ProtocolConfig = Object.freeze({
   maxParticipants: 16,
   maxMessageBytes: 4096,
   audio: true,
-  syncIntervalMs: 500,
+  syncIntervalMs: 250,
   syncRetryMs: 500,
   playout: 'callsim',
 });

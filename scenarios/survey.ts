@@ -4,10 +4,15 @@
  * Theory of operation: two nodes run the probe protocol; alice sends a ping to bob every `everyMs` on
  * the media channel for `durationS` simulated seconds and bob echoes it. From the trace we read every
  * round trip and every loss, and report them next to what the preset promises, with the trace hash
- * that makes the run reproducible. It is the first thing `npm run sim` shows a new user, and a quick
+ * that makes the run reproducible. Then a direct call of the reference protocol runs on the same
+ * network for as long, and its time sync's round-trip estimates are compared with the simulator's
+ * ground truth (the audio report's `rtt`): how well the seed notes' 3-packet exchange measures it. It is the first thing `npm run sim` shows a new user, and a quick
  * check that a preset means what its table says.
  */
+import { callProtocol } from '../protocol/index.ts';
+import { AudioObserver } from './audio-report.ts';
 import { probeProtocol, type ProbeCommand, type ProbeEvent } from './probe-protocol.ts';
+import { Session } from './session.ts';
 import { expectedLossRate, presetModel, TraceHasher, World, type TraceEvent, type TraceSink } from '../sim/index.ts';
 
 /** What to survey. */
@@ -86,4 +91,22 @@ export function survey(options: SurveyOptions): SurveyResult {
     events: run.events,
     simulatedMs: run.now,
   };
+}
+
+/** The reference protocol's time sync on a call over a network: its round-trip error against the truth (%). */
+export interface TimeSyncError {
+  readonly medianErrorPercent: number;
+  readonly p95ErrorPercent: number;
+}
+
+/** A direct call on the surveyed network: how far its time sync's round trip is from the truth. */
+export function timeSyncError(options: SurveyOptions): TimeSyncError | undefined {
+  const session = new Session(['alice', 'bob'], { protocol: callProtocol(), network: options.network, seed: options.seed });
+  // bob joins once the offer has surely arrived, even on the slowest preset
+  session.script([[0, 'alice', { type: 'dial', peers: ['bob'] }], [3000, 'bob', { type: 'join', call: 'c1' }]]);
+  const endMs = 3000 + options.durationS * 1000;
+  const observer = new AudioObserver(session, endMs);
+  session.until(endMs);
+  const rtt = observer.report()?.rtt;
+  return rtt === undefined ? undefined : { medianErrorPercent: rtt.medianErrorPercent, p95ErrorPercent: rtt.p95ErrorPercent };
 }

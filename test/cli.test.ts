@@ -37,6 +37,15 @@ test('run --json: one scenario, the documented schema, exit 0', () => {
   assert.match(String(doc.runs[0]!['traceHash']), /^[0-9a-f]{64}$/);
 });
 
+test('survey --json: each preset measured, with the time sync\'s round-trip error against the truth, same seed same hash', () => {
+  const run = () => JSON.parse(sim('survey', '--net', 'perfect', '--net', '3g', '--duration', '20', '--json').out) as { ok: boolean; runs: { network: string; pings: number; traceHash: string; rttMs: { p50: number }; timeSync: { medianErrorPercent: number; p95ErrorPercent: number } }[] };
+  const doc = run();
+  assert.equal(doc.runs.map((r) => [r.network, r.pings]), [['perfect', 1000], ['3g', 1000]]);
+  assert.equal([doc.runs[0]!.rttMs.p50, doc.runs[0]!.timeSync.medianErrorPercent, doc.runs[0]!.timeSync.p95ErrorPercent], [0, 0, 0]);
+  assert.ok(doc.runs[1]!.timeSync.medianErrorPercent <= 10, JSON.stringify(doc.runs[1]!.timeSync));
+  assert.equal(run().runs.map((r) => r.traceHash), doc.runs.map((r) => r.traceHash));
+});
+
 test('usage errors name the flag or value and exit 2', () => {
   const cases: [string[], RegExp][] = [
     [['--bogus'], /Unknown option '--bogus'/],
