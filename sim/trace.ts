@@ -1,8 +1,8 @@
 /**
  * The trace: every send, delivery, drop, duplicate, corruption, timer, event, command and fault of a run.
  *
- * Theory of operation: the world builds one `TraceEvent` per happening (only when someone listens) and
- * hands it to every `TraceSink`. Sinks decide what to keep, so a long run need not hold its trace in
+ * Theory of operation: the world builds one `TraceEvent` per happening, only when a sink wants its kind
+ * (a sink may name the kinds it wants), and hands it to those sinks. Sinks decide what to keep, so a long run need not hold its trace in
  * memory: `TraceHasher` folds each event into a SHA-256 as it goes, `TraceRing` keeps the last N (the
  * events that led to a failure), `TraceRecorder` keeps everything (tests), `TraceLines` streams JSON lines
  * to a writer. The hash is over a canonical encoding, one line per event with fields in a fixed order and
