@@ -31,6 +31,17 @@ test('the same seed gives the same trace hash in a separate process', () => {
   assert.is(out, busyWorld(42).hash);
 });
 
+test('a sink that names its kinds gets those alone, and leaves the run and the other sinks untouched', () => {
+  const all = new TraceRecorder();
+  const kinds: string[] = [];
+  const eventsOnly = { kinds: ['event', 'fault'] as const, record: (e: { kind: string }) => kinds.push(e.kind) };
+  const withFilter = busyWorld(9, [all, eventsOnly]);
+  assert.equal(withFilter, busyWorld(9));
+  assert.ok(kinds.length > 0);
+  assert.equal([...new Set(kinds)].sort(), ['event', 'fault']);
+  assert.is(kinds.length, all.events.filter((e) => e.kind === 'event' || e.kind === 'fault').length);
+});
+
 test('different seeds give different traces', () => {
   const hashes = new Set([1, 2, 3, 4, 5].map((seed) => busyWorld(seed).hash));
   assert.is(hashes.size, 5);
