@@ -13,7 +13,8 @@
  * its own t1, so its round trip is true — as long as no later exchange completed first; were it
  * refused, every exchange on a path slower than the retry would fail, and on a jittery one only the
  * fast ones would count, biasing the estimate low. Duplicates and replies to exchanges already
- * completed (or overtaken) are ignored. B keeps t3 of its last few answers, so a packet 3 that
+ * completed (or overtaken) are ignored, and so is a reply whose t1 is not the one A sent for that
+ * exchange (NTP's origin check: a peer's garbage never becomes a sample). B keeps t3 of its last few answers, so a packet 3 that
  * overtakes a newer answer still gives B its sample (a lost packet 3 costs B one sample). After a
  * completed exchange the next starts `intervalMs` later.
  * The round-trip estimate handed on is a trimmed mean of the last `window` samples (the largest and
@@ -52,7 +53,7 @@ export interface SyncStep {
   readonly sample?: SyncSample;
 }
 
-/** How many of its recent answers (packet 2) B remembers for their packet 3. */
+/** How many of its recent answers (packet 2) B remembers for their packet 3, and A of its packets 1. */
 const ANSWERS_KEPT = 4;
 
 /** The time sync with one peer. */
@@ -62,6 +63,8 @@ export class TimeSync {
   private exchange = 0;
   /** The newest exchange completed on this side (initiator). */
   private completed = 0;
+  /** t1 of A's recent packets 1, by exchange id, oldest first. */
+  private readonly asked: { readonly id: number; readonly t1: Millis }[] = [];
   private lastAnswered = -1;
   /** t3 of B's recent answers, by exchange id, oldest first. */
   private readonly answers: { readonly id: number; readonly t3: Millis }[] = [];
@@ -98,7 +101,7 @@ export class TimeSync {
         if (this.answers.length > ANSWERS_KEPT) this.answers.shift();
         return { send: { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now } };
       case 'sync2': {
-        if (!this.initiator || message.id <= this.completed || message.id > this.exchange) return {};
+        if (!this.initiator || message.id <= this.completed || this.asked.find((a) => a.id === message.id)?.t1 !== message.t1) return {};
         this.completed = message.id;
         this.deadline = now + this.config.intervalMs;
         const sample = this.record((now - message.t1) - (message.t3 - message.t2), ((message.t2 - message.t1) + (message.t3 - now)) / 2, now);
@@ -143,6 +146,8 @@ export class TimeSync {
     this.exchange++;
     const rtt = this.rttMs;
     this.deadline = now + Math.max(this.config.retryMs, rtt === undefined ? 0 : 2 * rtt);
+    this.asked.push({ id: this.exchange, t1: now });
+    if (this.asked.length > ANSWERS_KEPT) this.asked.shift();
     return { send: { type: 'sync1', id: this.exchange, t1: now } };
   }
 

@@ -49,6 +49,11 @@ test('duplicates and overtaken packets are ignored; a lost reply starts a new ex
   assert.equal(done.sample?.rttMs, 20);
   assert.equal(a.onMessage(r2, 521), {}, 'duplicate packet 2');
   assert.equal(a.onMessage(p2, 522), {}, 'the reply to exchange 1, overtaken by exchange 2, is stale');
+  const forged = a.onTimer(1520).send!;
+  assert.equal(forged, { type: 'sync1', id: 3, t1: 1520 });
+  const answer = b.onMessage(forged, 1530).send as Extract<MediaMessage, { type: 'sync2' }>;
+  assert.equal(a.onMessage({ ...answer, t1: 1000 }, 1540), {}, 'a reply whose t1 is not the one sent is refused (origin check)');
+  assert.is(a.onMessage(answer, 1540).sample?.rttMs, 20);
   assert.equal(b.onMessage(done.send!, 530).sample?.rttMs, 20);
   assert.equal(b.onMessage(done.send!, 531), {}, 'duplicate packet 3');
 });
