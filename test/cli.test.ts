@@ -37,6 +37,12 @@ test('run --json: one scenario, the documented schema, exit 0', () => {
   assert.match(String(doc.runs[0]!['traceHash']), /^[0-9a-f]{64}$/);
 });
 
+test('run --playout: the same scenario with a baseline controller, named in the report, audio scored', () => {
+  const doc = JSON.parse(sim('run', 'direct-call-ends', '--net', '3g', '--playout', 'fixed-3', '--json').out) as { runs: { protocol: string; ok: boolean; audio: { streams: number; mosMin: number } }[] };
+  assert.equal(doc.runs.map((r) => [r.protocol, r.ok, r.audio.streams]), [['callsim (playout fixed-3)', true, 2]]);
+  assert.ok(doc.runs[0]!.audio.mosMin > 2 && doc.runs[0]!.audio.mosMin < 3.5, String(doc.runs[0]!.audio.mosMin));
+});
+
 test('survey --json: each preset measured, with the time sync\'s round-trip error against the truth, same seed same hash', () => {
   const run = () => JSON.parse(sim('survey', '--net', 'perfect', '--net', '3g', '--duration', '20', '--json').out) as { ok: boolean; runs: { network: string; pings: number; traceHash: string; rttMs: { p50: number }; timeSync: { medianErrorPercent: number; p95ErrorPercent: number } }[] };
   const doc = run();
@@ -57,6 +63,8 @@ test('usage errors name the flag or value and exit 2', () => {
     [['fuzz', '--shard', '3/3'], /--shard: expected I\/N with 0 <= I < N, got "3\/3"/],
     [['fuzz', '--property', 'everything'], /--property: expected one of any, concurrent-incoming/],
     [['fuzz', '--protocol', 'nonsense'], /--protocol: expected one of callsim or a module path/],
+    [['run', 'direct-call-ends', '--playout', 'jitterbuf'], /--playout: expected one of fixed-3, ramjee-1, ramjee-4, neteq, callsim, got "jitterbuf"/],
+    [['run', 'direct-call-ends', '--protocol', BROKEN, '--playout', 'neteq'], /--playout: applies to the reference protocol \(callsim\)/],
   ];
   for (const [args, message] of cases) {
     const r = sim(...args);

@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, presetModel, PERFECT_LINK, resolveLinkModel, type LinkOverrides, type NetworkSpec } from '../../sim/index.ts';
 import { CATALOG } from '../catalog/index.ts';
 import { caseScenario } from '../fuzz/cases.ts';
-import { loadProtocol, type ProtocolChoice } from '../protocols.ts';
+import { CALLSIM, loadProtocol, type ProtocolChoice } from '../protocols.ts';
 import { decodeToken } from '../replay.ts';
+import { PLAYOUT_ALGORITHMS } from '../../protocol/media/index.ts';
 import { audioSummary } from '../audio-report.ts';
 import { runScenario, type RunReport } from '../runner.ts';
 import { DEFAULT_NETWORKS, defineScenario, networkLabel, type Scenario } from '../scenario.ts';
@@ -32,6 +33,8 @@ options for run (and for the catalog):
   --latency MS      one-way delay, over the network's        --jitter MS   delay variation
   --loss P          loss probability (0.05 or 5%)             --burst L     mean loss burst length (with --loss)
   --protocol P      callsim (default) or a module path exporting a protocol
+  --playout NAME    the reference protocol's playout controller: callsim (default), neteq, ramjee-1,
+                    ramjee-4 or fixed-3 (compare them end to end; the audio column shows the effect)
   --json            one JSON document: { ok, runs: [{ scenario, seed, network, protocol, ok,
                     violations: [{ invariant, requirement, node, atMs, message }], traceHash,
                     audio: { streams, mutedStreams, mosMin, mosMedian, worst, lateLossPercent, warnings, calls,
@@ -46,6 +49,7 @@ const FLAGS = {
   loss: { type: 'string' },
   burst: { type: 'string' },
   protocol: { type: 'string' },
+  playout: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -69,12 +73,13 @@ export async function runCommand(argv: string[], whole: boolean): Promise<number
   if (values.help) return print(RUN_HELP), 0;
   if (whole && positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}": expected list, run, replay, fuzz or survey`);
   if (!whole && positionals.length !== 1) throw new UsageError('run needs one scenario: a catalog name or a file path');
-  const protocol = await loadProtocol(values.protocol ?? 'callsim');
+  const protocol = withPlayout(await loadProtocol(values.protocol ?? 'callsim'), values.playout);
   const scenarios = whole ? CATALOG : [await loadScenario(positionals[0]!)];
   const jobs = scenarios.flatMap((scenario) =>
     networksFor(scenario, values).map((network) => ({ scenario, network, seed: integerFlag('--seed', values.seed, scenario.seed ?? 1) })),
   );
-  return report(jobs, protocol, values.json === true, values.protocol);
+  const flags = [values.protocol === undefined ? '' : ` --protocol ${values.protocol}`, values.playout === undefined ? '' : ` --playout ${values.playout}`].join('');
+  return report(jobs, protocol, values.json === true, flags);
 }
 
 /** `replay <token|file>`: rerun a fuzz failure exactly. */
@@ -92,7 +97,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const scenario = caseScenario(payload.case, `fuzz-${payload.property}`);
   const protocol = await loadProtocol(payload.protocol);
-  return report([{ scenario, network: scenario.networks![0]!, seed: scenario.seed ?? 1 }], protocol, values.json === true, payload.protocol === 'callsim' ? undefined : payload.protocol);
+  return report([{ scenario, network: scenario.networks![0]!, seed: scenario.seed ?? 1 }], protocol, values.json === true, payload.protocol === 'callsim' ? '' : ` --protocol ${payload.protocol}`);
 }
 
 interface Job {
@@ -101,7 +106,7 @@ interface Job {
   readonly seed: number;
 }
 
-function report(jobs: readonly Job[], protocol: ProtocolChoice, json: boolean, protocolFlag: string | undefined): number {
+function report(jobs: readonly Job[], protocol: ProtocolChoice, json: boolean, protocolFlags: string): number {
   const bar = progress();
   const reports: RunReport[] = [];
   for (const [i, job] of jobs.entries()) {
@@ -125,17 +130,26 @@ function report(jobs: readonly Job[], protocol: ProtocolChoice, json: boolean, p
       print(`  ${c.bold(v.invariant)} (${v.requirement}) at ${v.node}, ${(v.atMs / 1000).toFixed(3)} s: ${v.message}`);
       for (const line of v.context) print(c.dim(`      ${line}`));
     }
-    print(`  replay: ${replayLine(job, protocolFlag)}`);
+    print(`  replay: ${replayLine(job, protocolFlags)}`);
   }
   const failed = reports.filter((r) => !r.ok).length;
   print(`\n${reports.length - failed} passed, ${failed} failed`);
   return ok ? 0 : 1;
 }
 
-function replayLine(job: Job, protocolFlag: string | undefined): string {
+/** The protocol with its playout controller replaced by `playout` (none: unchanged). */
+function withPlayout(protocol: ProtocolChoice, playout: string | undefined): ProtocolChoice {
+  if (playout === undefined) return protocol;
+  const names = PLAYOUT_ALGORITHMS.map((a) => a.name);
+  if (!names.includes(playout)) throw new UsageError(`--playout: expected one of ${names.join(', ')}, got "${playout}"`);
+  if (protocol.source !== CALLSIM.source) throw new UsageError(`--playout: applies to the reference protocol (callsim), not ${protocol.source}`);
+  return { ...protocol, name: `${protocol.name} (playout ${playout})`, make: (config) => protocol.make({ ...config, playout }) };
+}
+
+function replayLine(job: Job, protocolFlags: string): string {
   const net = typeof job.network === 'string' ? job.network : `'${JSON.stringify(job.network)}'`;
   const where = job.scenario.source ?? job.scenario.name;
-  return `npm run sim -- run ${where} --net ${net} --seed ${job.seed}${protocolFlag ? ` --protocol ${protocolFlag}` : ''}`;
+  return `npm run sim -- run ${where} --net ${net} --seed ${job.seed}${protocolFlags}`;
 }
 
 function shortNetwork(label: string): string {
