@@ -74,10 +74,10 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     checker.checkLiveness();
   }
   const violations = [...checker.violations];
-  const audioReport = audio?.report();
   for (const message of scenario.expect?.(session) ?? []) {
     violations.push({ invariant: 'expectation', requirement: scenario.requirements.join('/'), node: '-', atMs: session.world.now, message, context: [] });
   }
+  const audioReport = audio?.report(); // after the expectations: it may label calls they never named
   return {
     scenario: scenario.name,
     seed: session.world.seed,

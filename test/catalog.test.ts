@@ -21,6 +21,18 @@ for (const scenario of CATALOG) {
   }
 }
 
+test('the audio report only watches: with it and without it a run has the same trace hash and verdict (so a fuzz case, run without it, replays exactly)', () => {
+  for (const name of ['wifi-stall-burst', 'leave-and-rejoin', 'joiner-sees-mute-deafen']) {
+    const scenario = CATALOG.find((s) => s.name === name)!;
+    for (const network of scenario.networks!) {
+      const watched = runScenario(scenario, { network, seed: 1, protocol: CALLSIM });
+      const alone = runScenario(scenario, { network, seed: 1, protocol: CALLSIM, audio: false });
+      assert.ok(watched.audio !== undefined && alone.audio === undefined, name);
+      assert.equal([watched.traceHash, watched.ok], [alone.traceHash, alone.ok], `${name} on ${networkLabel(network)}`);
+    }
+  }
+});
+
 test('every scenario runs on at least two networks', () => {
   assert.equal(CATALOG.filter((s) => (s.networks ?? []).length < 2).map((s) => s.name), []);
 });
