@@ -19,8 +19,8 @@ export type MediaMessage =
   /** Packet 3 (A → B): t3 echoed, A's receive time t4 and send time t5. */
   | { readonly type: 'sync3'; readonly id: number; readonly t3: number; readonly t4: number; readonly t5: number }
   /**
-   * One 20 ms audio frame: sequence number, the sender's stream (a new one each time it opens the
-   * channel, like RTP's SSRC) and media timestamp (capture time on the sender's media clock, ms).
+   * One 20 ms audio frame: sequence number, the sender's stream (a new one each time it starts sending
+   * in a call, like RTP's SSRC) and media timestamp (capture time on the sender's media clock, ms).
    */
   | { readonly type: 'audio'; readonly seq: number; readonly stream: number; readonly mediaMs: number };
 
