@@ -173,14 +173,15 @@ class CallsimPolicy implements PlayoutPolicy {
     const cached = this.stationary;
     if (cached !== undefined && now - cached.at < TARGET_REFRESH_MS && Math.abs(cached.offset - offset) % FRAME_MS < 1e-6) return cached.target;
     const target = this.computeStationaryTarget(offset);
-    this.stationary = { at: now, offset, target, minR: this.delays.window.min };
+    this.stationary = { at: now, offset, target, minR: this.delays.window.trackedQuantile(0) };
     return target;
   }
 
   private computeStationaryTarget(offset: number): number {
     const window = this.delays.window;
-    const lo = window.min;
-    const hi = window.max;
+    // the 0 and 1 quantiles are the min and max, kept current instead of searched for at each refresh
+    const lo = window.trackedQuantile(0);
+    const hi = window.trackedQuantile(1);
     if (lo === undefined || hi === undefined || window.size < MIN_SAMPLES) {
       const largest = Math.max(hi ?? -Infinity, this.delays.recentMax(1000));
       return onGrid(offset, Number.isFinite(largest) ? largest : offset);
@@ -208,7 +209,7 @@ class CallsimPolicy implements PlayoutPolicy {
   /** True one-way delay minus r: from the time sync's clock offset, else from the round trip. */
   private oneWayShift(minR: number): number {
     if (this.clockOffsetMs !== undefined) return this.clockOffsetMs;
-    const minRtt = this.rtts.min;
+    const minRtt = this.rtts.trackedQuantile(0);
     return (minRtt === undefined ? this.assumedOneWayMs : minRtt / 2) - minR;
   }
 
