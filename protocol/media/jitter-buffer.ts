@@ -369,7 +369,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
     this.queue.delete(seq);
     if (seq === this.maxQueued) {
       this.maxQueued = undefined;
-      for (const s of this.queue.keys()) if (this.maxQueued === undefined || s > this.maxQueued) this.maxQueued = s;
+      if (this.queue.size > 0) for (const s of this.queue.keys()) if (this.maxQueued === undefined || s > this.maxQueued) this.maxQueued = s;
     }
   }
 
