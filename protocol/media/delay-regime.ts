@@ -185,7 +185,10 @@ export class DelayRegime {
       const at = this.pending.timeAt(0);
       const r = this.pending.valueAt(0);
       this.pending.shift();
-      if (!this.duringRise(at)) this.reference.add(at, r);
+      // the last one admitted also expires what `now` does, in one go (earlier ones must not: a recentre
+      // of the bins by a later one sees what the window held before `now` expired anything)
+      const last = this.pending.length === 0 || this.pending.timeAt(0) > now - RISE_LOOKBACK_MS;
+      if (!this.duringRise(at)) this.reference.add(at, r, last ? now : at);
     }
     this.reference.expire(now);
     while (this.risingSpans.length > 0 && this.risingSpans[0]!.end < now - 2 * RISE_LOOKBACK_MS) this.risingSpans.shift();

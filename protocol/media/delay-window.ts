@@ -84,8 +84,11 @@ export class DelayWindow {
     return this.count;
   }
 
-  /** Add `value` taken at `at`, and expire what is older than `at − spanMs`. */
-  add(at: Millis, value: number): void {
+  /**
+   * Add `value` taken at `at`, and expire what is older than `until − spanMs` (`until` defaults to `at`):
+   * the same as `add(at, value)` then `expire(until)`, with the block tree walked once at most.
+   */
+  add(at: Millis, value: number, until: Millis = at): void {
     this.origin ??= value - (this.bins / 2) * this.binMs;
     if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
     if (this.count === this.ring.length) this.grow();
@@ -98,7 +101,7 @@ export class DelayWindow {
     const b = this.bin(value);
     this.bumpFine(b, 1);
     let owed = b >> BLOCK_BITS;
-    const horizon = at - this.spanMs;
+    const horizon = Math.max(at, until) - this.spanMs;
     while (this.count > 0 && this.times[this.head]! < horizon) {
       const old = this.bin(this.ring[this.head]!);
       this.bumpFine(old, -1);
