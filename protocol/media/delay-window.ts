@@ -185,7 +185,8 @@ export class DelayWindow {
    */
   trackedQuantile(q: number): number | undefined {
     if (this.count === 0) return undefined;
-    let t = this.tracked.find((x) => x.q === q);
+    let t: TrackedQuantile | undefined;
+    for (let i = 0; i < this.tracked.length && t === undefined; i++) if (this.tracked[i]!.q === q) t = this.tracked[i];
     if (t === undefined) this.tracked.push((t = { q, bin: -1, below: 0 }));
     const k = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
     // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
