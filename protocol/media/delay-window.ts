@@ -60,8 +60,10 @@ export class DelayWindow {
   private readonly superCount: Uint32Array;
   private readonly blocks: number;
   private readonly supers: number;
-  private times = new Float64Array(256);
-  private ring = new Float64Array(256);
+  /** The samples in arrival order, interleaved (time, value) so that a sample is one cache line, not two. */
+  private ring = new Float64Array(2 * 256);
+  /** Slots in the ring (a power of two). */
+  private slots = 256;
   private head = 0;
   private count = 0;
   private readonly tracked: TrackedQuantile[] = [];
@@ -97,10 +99,12 @@ export class DelayWindow {
   add(at: Millis, value: number, until: Millis = at): void {
     this.origin ??= value - (this.bins / 2) * this.binMs;
     if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
-    if (this.count === this.ring.length) this.grow();
-    const slot = (this.head + this.count) & (this.ring.length - 1);
-    this.times[slot] = at;
-    this.ring[slot] = value;
+    if (this.count === this.slots) this.grow();
+    const mask = this.slots - 1;
+    const ring = this.ring;
+    const slot = (this.head + this.count) & mask;
+    ring[2 * slot] = at;
+    ring[2 * slot + 1] = value;
     this.count++;
     // In a full window the sample added and the one it pushes out usually share a block: their
     // changes to the block counts cancel, so they are touched only for a block that changed.
@@ -108,12 +112,12 @@ export class DelayWindow {
     this.bumpFine(b, 1);
     let owed = b >> BLOCK_BITS;
     const horizon = Math.max(at, until) - this.spanMs;
-    while (this.count > 0 && this.times[this.head]! < horizon) {
-      const old = this.bin(this.ring[this.head]!);
+    while (this.count > 0 && ring[2 * this.head]! < horizon) {
+      const old = this.bin(ring[2 * this.head + 1]!);
       this.bumpFine(old, -1);
       if (old >> BLOCK_BITS === owed) owed = -1;
       else this.bumpTree(old >> BLOCK_BITS, -1);
-      this.head = (this.head + 1) & (this.ring.length - 1);
+      this.head = (this.head + 1) & mask;
       this.count--;
     }
     if (owed >= 0) this.bumpTree(owed, 1);
@@ -121,9 +125,9 @@ export class DelayWindow {
 
   /** Drop samples taken before `now − spanMs`. */
   expire(now: Millis): void {
-    while (this.count > 0 && this.times[this.head]! < now - this.spanMs) {
-      this.bump(this.bin(this.ring[this.head]!), -1);
-      this.head = (this.head + 1) & (this.ring.length - 1);
+    while (this.count > 0 && this.ring[2 * this.head]! < now - this.spanMs) {
+      this.bump(this.bin(this.ring[2 * this.head + 1]!), -1);
+      this.head = (this.head + 1) & (this.slots - 1);
       this.count--;
     }
   }
@@ -131,9 +135,9 @@ export class DelayWindow {
   /** Remove the samples taken at or after `since` (the newest ones). */
   removeSince(since: Millis): void {
     while (this.count > 0) {
-      const slot = (this.head + this.count - 1) & (this.ring.length - 1);
-      if (this.times[slot]! < since) break;
-      this.bump(this.bin(this.ring[slot]!), -1);
+      const slot = (this.head + this.count - 1) & (this.slots - 1);
+      if (this.ring[2 * slot]! < since) break;
+      this.bump(this.bin(this.ring[2 * slot + 1]!), -1);
       this.count--;
     }
   }
@@ -147,7 +151,7 @@ export class DelayWindow {
     let lo = value;
     let hi = value;
     for (let k = 0; k < this.count; k++) {
-      const v = this.ring[(this.head + k) & (this.ring.length - 1)]!;
+      const v = this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
@@ -156,7 +160,7 @@ export class DelayWindow {
     this.blockCount.fill(0);
     this.superCount.fill(0);
     for (const t of this.tracked) t.bin = -1;
-    for (let k = 0; k < this.count; k++) this.bump(this.bin(this.ring[(this.head + k) & (this.ring.length - 1)]!), 1);
+    for (let k = 0; k < this.count; k++) this.bump(this.bin(this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!), 1);
   }
 
   /** Forget every sample (an origin centred on a sample is chosen again by the next one). */
@@ -266,16 +270,14 @@ export class DelayWindow {
   }
 
   private grow(): void {
-    const size = this.ring.length * 2;
-    const times = new Float64Array(size);
-    const ring = new Float64Array(size);
+    const ring = new Float64Array(4 * this.slots);
     for (let k = 0; k < this.count; k++) {
-      const slot = (this.head + k) & (this.ring.length - 1);
-      times[k] = this.times[slot]!;
-      ring[k] = this.ring[slot]!;
+      const slot = (this.head + k) & (this.slots - 1);
+      ring[2 * k] = this.ring[2 * slot]!;
+      ring[2 * k + 1] = this.ring[2 * slot + 1]!;
     }
-    this.times = times;
     this.ring = ring;
+    this.slots *= 2;
     this.head = 0;
   }
 }
