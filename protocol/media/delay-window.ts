@@ -116,11 +116,11 @@ export class DelayWindow {
       const old = this.bin(ring[2 * this.head + 1]!);
       this.bumpFine(old, -1);
       if (old >> BLOCK_BITS === owed) owed = -1;
-      else this.bumpTree(old >> BLOCK_BITS, -1);
+      else this.bumpBlock(old >> BLOCK_BITS, -1);
       this.head = (this.head + 1) & mask;
       this.count--;
     }
-    if (owed >= 0) this.bumpTree(owed, 1);
+    if (owed >= 0) this.bumpBlock(owed, 1);
   }
 
   /** Drop samples taken before `now − spanMs`. */
@@ -231,7 +231,7 @@ export class DelayWindow {
   /** Add `delta` to bin `b` (0-based). */
   private bump(b: number, delta: number): void {
     this.bumpFine(b, delta);
-    this.bumpTree(b >> BLOCK_BITS, delta);
+    this.bumpBlock(b >> BLOCK_BITS, delta);
   }
 
   /** The fine-bin half of `bump` (the tracked quantiles follow it). */
@@ -242,7 +242,7 @@ export class DelayWindow {
   }
 
   /** The block half of `bump`: add `delta` to block `block` (0-based) and to its super-block. */
-  private bumpTree(block: number, delta: number): void {
+  private bumpBlock(block: number, delta: number): void {
     this.blockCount[block]! += delta;
     this.superCount[block >> BLOCK_BITS]! += delta;
   }
