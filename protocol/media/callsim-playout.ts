@@ -90,7 +90,12 @@ class CallsimPolicy implements PlayoutPolicy {
   private offset: number | undefined;
   private excessSince: Millis | undefined;
   private lastExpandAt = -Infinity;
-  private stationary: { readonly at: Millis; readonly offset: number; readonly target: number; readonly minR: number | undefined } | undefined;
+  /** The cached stationary target (valid while `cached`): when and on which grid it was computed, and the window's min then. */
+  private cached = false;
+  private cachedAt: Millis = 0;
+  private cachedOffset = 0;
+  private cachedTarget = 0;
+  private cachedMinR: number | undefined;
 
   constructor(options: CallsimPlayoutOptions) {
     this.delays = new DelayRegime(options.windowMs ?? 60_000);
@@ -105,7 +110,7 @@ class CallsimPolicy implements PlayoutPolicy {
     this.watch.arrival(note.now, note.seq, r);
     this.delays.add(note.now, r, this.watch.trend.slope);
     // a delay in the tail can move the optimum at once (a stall's burst): recompute at the next tick
-    if (this.stationary !== undefined && r > this.stationary.target - SAFETY_MARGIN_MS - FRAME_MS) this.stationary = undefined;
+    if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS - FRAME_MS) this.cached = false;
   }
 
   timeSynced(_view: BufferView, note: TimeSyncNote): void {
@@ -130,7 +135,7 @@ class CallsimPolicy implements PlayoutPolicy {
   }
 
   targetDelayMs(): number {
-    const min = this.stationary?.minR;
+    const min = this.cached ? this.cachedMinR : undefined;
     return this.target === undefined || min === undefined ? 0 : Math.max(0, this.target - min);
   }
 
@@ -170,17 +175,21 @@ class CallsimPolicy implements PlayoutPolicy {
    * near or past it arrived.
    */
   private stationaryTarget(offset: number, now: Millis): number {
-    const cached = this.stationary;
-    if (cached !== undefined && now - cached.at < TARGET_REFRESH_MS && Math.abs(cached.offset - offset) % FRAME_MS < 1e-6) return cached.target;
+    if (this.cached && now - this.cachedAt < TARGET_REFRESH_MS && Math.abs(this.cachedOffset - offset) % FRAME_MS < 1e-6) return this.cachedTarget;
     const target = this.computeStationaryTarget(offset);
-    this.stationary = { at: now, offset, target, minR: this.delays.window.min };
+    this.cached = true;
+    this.cachedAt = now;
+    this.cachedOffset = offset;
+    this.cachedTarget = target;
+    this.cachedMinR = this.delays.window.trackedQuantile(0);
     return target;
   }
 
   private computeStationaryTarget(offset: number): number {
     const window = this.delays.window;
-    const lo = window.min;
-    const hi = window.max;
+    // the 0 and 1 quantiles are the min and max, kept current instead of searched for at each refresh
+    const lo = window.trackedQuantile(0);
+    const hi = window.trackedQuantile(1);
     if (lo === undefined || hi === undefined || window.size < MIN_SAMPLES) {
       const largest = Math.max(hi ?? -Infinity, this.delays.recentMax(1000));
       return onGrid(offset, Number.isFinite(largest) ? largest : offset);
@@ -208,7 +217,7 @@ class CallsimPolicy implements PlayoutPolicy {
   /** True one-way delay minus r: from the time sync's clock offset, else from the round trip. */
   private oneWayShift(minR: number): number {
     if (this.clockOffsetMs !== undefined) return this.clockOffsetMs;
-    const minRtt = this.rtts.min;
+    const minRtt = this.rtts.trackedQuantile(0);
     return (minRtt === undefined ? this.assumedOneWayMs : minRtt / 2) - minR;
   }
 

@@ -240,7 +240,7 @@ export class DegradationWatch {
 
   /** A round-trip sample at `now`. */
   roundTrip(now: Millis, rttMs: number): void {
-    const highest = this.rtts.max;
+    const highest = this.rtts.trackedQuantile(1);
     this.rttRising = highest !== undefined && this.rtts.size >= 5 && rttMs >= highest + this.rttRiseMs;
     this.rtts.add(now, rttMs);
   }

@@ -16,6 +16,10 @@
  * short trend is upward; *steady* again when the recent low comes back under it. A rise that lasts
  * 10 s is a new level, and recent samples all under the reference's 2nd percentile are a fall to one:
  * either way the windows restart from the last second.
+ * The last 300 ms are judged in O(1) amortized: a queue of their samples (count and first time) and two
+ * monotone deques (their low and high), trimmed as samples come. Should a sample ever come earlier than
+ * the one before it, or it or its time be NaN, the judgement falls back for good to scanning `recent`
+ * (what the deques stand for), so the answers are the same either way.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow } from './delay-window.ts';
@@ -30,6 +34,9 @@ const NEW_LEVEL_MS = 10_000;
 /** The regime is re-judged at most this often, in arrival time (ms). */
 const UPDATE_EVERY_MS = 10;
 
+/** The span the regime is judged over (ms). */
+const JUDGED_MS = 300;
+
 /** When a rise is recognised, the samples of this last stretch leave the window; the reference lags by as much (ms). */
 const RISE_LOOKBACK_MS = 1500;
 
@@ -41,6 +48,13 @@ export class DelayRegime {
   private readonly pending = new SampleQueue();
   private readonly risingSpans: { start: Millis; end: Millis }[] = [];
   private readonly recent = new SampleQueue();
+  /** The samples of the last `JUDGED_MS` (while `scan` is off). */
+  private readonly judged = new SampleQueue();
+  /** Monotone deques over `judged`: increasing values (the head is the low), decreasing (the head is the high). */
+  private readonly lows = new SampleQueue();
+  private readonly highs = new SampleQueue();
+  /** Set for good once a sample came out of time order or was NaN: the deques no longer hold, `recent` is scanned. */
+  private scan = false;
   private current: DelayRegimeState = 'steady';
   private lastUpdate = -Infinity;
   private risingSince = 0;
@@ -58,6 +72,7 @@ export class DelayRegime {
 
   /** Add sample r at `now`; `trendSlope` is the floor's short-range slope (ms per ms). */
   add(now: Millis, r: number, trendSlope: number): void {
+    if (!this.scan) this.judge(now, r);
     this.recent.push(now, r);
     while (this.recent.length > 0 && this.recent.timeAt(0) < now - 1000) this.recent.shift();
     this.pending.push(now, r);
@@ -87,12 +102,18 @@ export class DelayRegime {
     let high = -Infinity;
     let count = 0;
     let first = now;
-    for (let i = this.recent.length - 1; i >= 0 && this.recent.timeAt(i) >= now - 300; i--) {
-      const r = this.recent.valueAt(i);
-      low = Math.min(low, r);
-      high = Math.max(high, r);
-      first = this.recent.timeAt(i);
-      count++;
+    if (this.scan) {
+      for (let i = this.recent.length - 1; i >= 0 && this.recent.timeAt(i) >= now - JUDGED_MS; i--) {
+        const r = this.recent.valueAt(i);
+        low = Math.min(low, r);
+        high = Math.max(high, r);
+        first = this.recent.timeAt(i);
+        count++;
+      }
+    } else if ((count = this.judged.length) > 0) {
+      first = this.judged.timeAt(0);
+      low = this.lows.valueAt(0);
+      high = this.highs.valueAt(0);
     }
     if (count < 5 || now - first < 150) return;
     const floor = this.reference.trackedQuantile(0.02)!;
@@ -105,6 +126,26 @@ export class DelayRegime {
     } else if (now - this.risingSince > NEW_LEVEL_MS) {
       this.restart(now);
     }
+  }
+
+  /** Keep `judged`, `lows` and `highs` over the last `JUDGED_MS` with sample r at `now` in them. */
+  private judge(now: Millis, r: number): void {
+    const judged = this.judged;
+    if (r !== r || now !== now || (judged.length > 0 && now < judged.timeAt(judged.length - 1))) {
+      this.scan = true;
+      return;
+    }
+    const lows = this.lows;
+    const highs = this.highs;
+    while (lows.length > 0 && lows.valueAt(lows.length - 1) >= r) lows.pop();
+    while (highs.length > 0 && highs.valueAt(highs.length - 1) <= r) highs.pop();
+    judged.push(now, r);
+    lows.push(now, r);
+    highs.push(now, r);
+    const since = now - JUDGED_MS;
+    while (judged.timeAt(0) < since) judged.shift();
+    while (lows.timeAt(0) < since) lows.shift();
+    while (highs.timeAt(0) < since) highs.shift();
   }
 
   /** The delay moved to a new level: both windows restart from the last second. */
@@ -144,7 +185,10 @@ export class DelayRegime {
       const at = this.pending.timeAt(0);
       const r = this.pending.valueAt(0);
       this.pending.shift();
-      if (!this.duringRise(at)) this.reference.add(at, r);
+      // the last one admitted also expires what `now` does, in one go (earlier ones must not: a recentre
+      // of the bins by a later one sees what the window held before `now` expired anything)
+      const last = this.pending.length === 0 || this.pending.timeAt(0) > now - RISE_LOOKBACK_MS;
+      if (!this.duringRise(at)) this.reference.add(at, r, last ? now : at);
     }
     this.reference.expire(now);
     while (this.risingSpans.length > 0 && this.risingSpans[0]!.end < now - 2 * RISE_LOOKBACK_MS) this.risingSpans.shift();

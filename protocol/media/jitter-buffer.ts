@@ -15,6 +15,9 @@
  * into a buffer already holding `capacityPackets` flushes it (NetEQ's overflow rule) and playout
  * continues from the new packet. Duplicates are counted and ignored. Every frame the cursor passes is
  * due exactly once (played or not), which is what the stats and the degradation ledger count.
+ * The queue is a `FrameTable`: open addressing on the sequence number (consecutive frames land in
+ * consecutive slots), so a packet's insertion and removal touch a slot or two and allocate nothing but
+ * the frame; a flush discards in arrival order, as a `Map` would iterate.
  */
 import { assertNever, type Millis } from '../contract.ts';
 import { OutputQueue } from '../output-queue.ts';
@@ -122,9 +125,107 @@ export interface PlayoutPolicy {
   pollEvent(): PlayoutEvent | undefined;
 }
 
+/** A queued frame as the table holds it: with its place in the arrival order. */
+interface TableFrame extends QueuedFrame {
+  readonly order: number;
+}
+
+/**
+ * Queued frames by sequence number: a linear-probing hash table on `seq` (at most half full; it doubles
+ * before that), deleting by shifting the probe run back, so no tombstones pile up.
+ */
+class FrameTable {
+  private slots: (TableFrame | undefined)[] = new Array<TableFrame | undefined>(16).fill(undefined);
+  private mask = 15;
+  private inserted = 0;
+  /** Frames held. */
+  size = 0;
+
+  /** The slot holding `seq`, or −1. */
+  private find(seq: number): number {
+    const slots = this.slots;
+    for (let i = seq & this.mask; ; i = (i + 1) & this.mask) {
+      const f = slots[i];
+      if (f === undefined) return -1;
+      if (f.seq === seq || (f.seq !== f.seq && seq !== seq)) return i; // NaN finds NaN, as in a Map
+    }
+  }
+
+  /** Frame `seq`, if held. */
+  get(seq: number): QueuedFrame | undefined {
+    const i = this.find(seq);
+    return i < 0 ? undefined : this.slots[i];
+  }
+
+  /** Whether frame `seq` is held. */
+  has(seq: number): boolean {
+    return this.find(seq) >= 0;
+  }
+
+  /** Hold a frame whose `seq` is not held yet. */
+  add(seq: number, mediaMs: Millis, arrivalMs: Millis): void {
+    if (2 * (this.size + 1) > this.slots.length) this.grow();
+    this.place({ seq, mediaMs, arrivalMs, order: this.inserted++ });
+    this.size++;
+  }
+
+  /** Drop frame `seq` if held. */
+  delete(seq: number): void {
+    let i = this.find(seq);
+    if (i < 0) return;
+    const slots = this.slots;
+    const mask = this.mask;
+    // backward-shift deletion: pull back every later frame of the probe run that may sit at i
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const f = slots[j];
+      if (f === undefined) break;
+      const home = f.seq & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        slots[i] = f;
+        i = j;
+      }
+    }
+    slots[i] = undefined;
+    this.size--;
+  }
+
+  /** The frames held, in the order they were added. */
+  inArrivalOrder(): TableFrame[] {
+    const frames: TableFrame[] = [];
+    for (const f of this.slots) if (f !== undefined) frames.push(f);
+    return frames.sort((a, b) => a.order - b.order);
+  }
+
+  /** The largest sequence number held (undefined when empty). */
+  maxSeq(): number | undefined {
+    let max: number | undefined;
+    for (const f of this.inArrivalOrder()) if (max === undefined || f.seq > max) max = f.seq;
+    return max;
+  }
+
+  /** Drop every frame. */
+  clear(): void {
+    this.slots.fill(undefined);
+    this.size = 0;
+  }
+
+  private place(frame: TableFrame): void {
+    let i = frame.seq & this.mask;
+    while (this.slots[i] !== undefined) i = (i + 1) & this.mask;
+    this.slots[i] = frame;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Array<TableFrame | undefined>(old.length * 2).fill(undefined);
+    this.mask = this.slots.length - 1;
+    for (const f of old) if (f !== undefined) this.place(f);
+  }
+}
+
 /** The shared core: a `PlayoutController` driven by one policy. */
 export class JitterBuffer implements PlayoutController, BufferView {
-  private readonly queue = new Map<number, QueuedFrame>();
+  private readonly queue = new FrameTable();
   private readonly outputs = new OutputQueue<PlayoutOutput>();
   private readonly recorder = new PlayoutStatsRecorder();
   private readonly ledger = new DegradationLedger();
@@ -278,7 +379,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
     }
     const flushed = this.queue.size >= this.policy.capacityPackets;
     if (flushed) this.flush(seq);
-    this.queue.set(seq, { seq, mediaMs, arrivalMs: now });
+    this.queue.add(seq, mediaMs, now);
     if (this.maxQueued === undefined || seq > this.maxQueued) this.maxQueued = seq;
     if (!this.hasStarted && (this.cursorSeq === undefined || seq < this.cursorSeq)) this.cursorSeq = seq;
     this.policy.arrived(this, { seq, mediaMs, now, late: false, flushed });
@@ -291,7 +392,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
     } else {
       this.cursorSeq = incoming;
     }
-    for (const seq of this.queue.keys()) this.discard(seq, 'overflow');
+    for (const f of this.queue.inArrivalOrder()) this.discard(f.seq, 'overflow');
     this.queue.clear();
     this.maxQueued = undefined;
   }
@@ -367,10 +468,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   private remove(seq: number): void {
     this.queue.delete(seq);
-    if (seq === this.maxQueued) {
-      this.maxQueued = undefined;
-      for (const s of this.queue.keys()) if (this.maxQueued === undefined || s > this.maxQueued) this.maxQueued = s;
-    }
+    if (seq === this.maxQueued) this.maxQueued = this.queue.size > 0 ? this.queue.maxSeq() : undefined;
   }
 
   private emit(now: Millis, audio: TickAudio, passedOver: number): void {
