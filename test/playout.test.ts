@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { callsimPlayout } from '../protocol/media/callsim-playout.ts';
 import { fixedBuffer } from '../protocol/media/fixed-buffer.ts';
-import { ADVANCE, drop, HOLD, JitterBuffer, type PlayoutPolicy, type TickPlan } from '../protocol/media/jitter-buffer.ts';
+import { ADVANCE, drop, FrameTable, HOLD, JitterBuffer, type PlayoutPolicy, type TickPlan } from '../protocol/media/jitter-buffer.ts';
 import { DelayWindow } from '../protocol/media/delay-window.ts';
 import { DelayHistogram, NetEqDelayManager, PacketArrivalHistory } from '../protocol/media/neteq-delay.ts';
 import { netEqStyle } from '../protocol/media/neteq.ts';
@@ -326,6 +326,45 @@ test('ours: Wi-Fi that drops packets in bursts but never stalls: long bursts lik
   const log = drive(callsimPlayout(), arrivals, 60_015, { tickPhase: 15, rtts: [[500, 20]] });
   // the frames were lost, not held: a frozen playout loses them either way, and none comes late
   assert.equal(log.filter((l) => l.includes('warn') || l.includes('late')), []);
+});
+
+test('the jitter buffer\'s frame table agrees with a Map through adds, deletes, clears, growth and sequence numbers past 2^31', () => {
+  // mostly a small range, so sequence numbers share home slots and probe runs form and break up
+  const seqs = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 63 }) }, fc.integer({ min: 2 ** 31 - 20, max: 2 ** 31 + 20 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }));
+  const op = fc.oneof(
+    { weight: 5, arbitrary: fc.record({ op: fc.constant('add' as const), seq: seqs }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }) }, // a frame held
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), seq: seqs }) }, // any frame
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
+  );
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 20, maxLength: 300, size: 'large' }), (ops) => {
+      const table = new FrameTable();
+      const model = new Map<number, number>();
+      let t = 0;
+      for (const o of ops) {
+        if (o.op === 'add') {
+          if (model.has(o.seq)) continue; // the core never adds a frame it holds
+          table.add(o.seq, o.seq * 20, ++t);
+          model.set(o.seq, t);
+        } else if (o.op === 'delete') {
+          const held = [...model.keys()];
+          const seq = 'seq' in o ? o.seq : held.length === 0 ? 0 : held[o.pick % held.length]!;
+          table.delete(seq);
+          model.delete(seq);
+          assert.is(table.has(seq), false);
+        } else {
+          table.clear();
+          model.clear();
+        }
+        assert.is(table.size, model.size);
+        assert.equal(table.inArrivalOrder().map((f) => [f.seq, f.arrivalMs]), [...model]);
+        assert.is(table.maxSeq(), model.size === 0 ? undefined : Math.max(...model.keys()));
+        for (const [seq, at] of model) assert.is(table.get(seq)?.arrivalMs, at, `frame ${seq} is found`);
+      }
+    }),
+    { seed: 23, numRuns: 200 },
+  );
 });
 
 test.run();

@@ -134,7 +134,7 @@ interface TableFrame extends QueuedFrame {
  * Queued frames by sequence number: a linear-probing hash table on `seq` (at most half full; it doubles
  * before that), deleting by shifting the probe run back, so no tombstones pile up.
  */
-class FrameTable {
+export class FrameTable {
   private slots: (TableFrame | undefined)[] = new Array<TableFrame | undefined>(16).fill(undefined);
   private mask = 15;
   private inserted = 0;
