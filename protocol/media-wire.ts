@@ -68,32 +68,26 @@ function readF64(bytes: Uint8Array, at: number): number {
 
 /** Encode a media message. */
 export function encodeMedia(message: MediaMessage): Uint8Array {
-  const kind = KIND[message.type];
-  const bytes = new Uint8Array(sizeOf(kind));
-  bytes[0] = kind;
   switch (message.type) {
     case 'sync1':
-      writeU32(bytes, HEADER, message.id);
-      writeF64(bytes, BODY, message.t1);
-      break;
+      return frame(KIND.sync1, message.id, message.t1);
     case 'sync2':
-      writeU32(bytes, HEADER, message.id);
-      writeF64(bytes, BODY, message.t1);
-      writeF64(bytes, BODY + 8, message.t2);
-      writeF64(bytes, BODY + 16, message.t3);
-      break;
+      return frame(KIND.sync2, message.id, message.t1, message.t2, message.t3);
     case 'sync3':
-      writeU32(bytes, HEADER, message.id);
-      writeF64(bytes, BODY, message.t3);
-      writeF64(bytes, BODY + 8, message.t4);
-      writeF64(bytes, BODY + 16, message.t5);
-      break;
+      return frame(KIND.sync3, message.id, message.t3, message.t4, message.t5);
     case 'audio':
-      writeU32(bytes, HEADER, message.seq);
-      writeF64(bytes, BODY, message.stream);
-      writeF64(bytes, BODY + 8, message.mediaMs);
-      break;
+      return frame(KIND.audio, message.seq, message.stream, message.mediaMs);
   }
+}
+
+/** A packet of kind byte `kind`: its uint32 `u`, then the first `FLOATS[kind]` of `a`, `b`, `c`, checksummed. */
+function frame(kind: number, u: number, a: number, b = 0, c = 0): Uint8Array {
+  const bytes = new Uint8Array(sizeOf(kind));
+  bytes[0] = kind;
+  writeU32(bytes, HEADER, u);
+  writeF64(bytes, BODY, a);
+  if (FLOATS[kind]! > 1) writeF64(bytes, BODY + 8, b);
+  if (FLOATS[kind]! > 2) writeF64(bytes, BODY + 16, c);
   writeU32(bytes, 1, crc32(bytes, HEADER));
   return bytes;
 }

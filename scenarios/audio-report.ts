@@ -62,6 +62,18 @@ export interface CallAudio {
   readonly totals: StreamTotals;
 }
 
+/** How far the time sync's round-trip estimates were from the truth. */
+export interface RoundTripError {
+  /** Estimates compared. */
+  readonly samples: number;
+  /** Median error, relative to the truth (%). */
+  readonly medianErrorPercent: number;
+  /** 95th-percentile error (%). */
+  readonly p95ErrorPercent: number;
+  /** Largest error (ms). */
+  readonly maxErrorMs: number;
+}
+
 /** The audio of one run. */
 export interface AudioReport {
   /** Streams scored: frames were due and the speaker was never seen muted. */
@@ -81,7 +93,7 @@ export interface AudioReport {
   /** Per call. */
   readonly calls: readonly CallAudio[];
   /** The time sync's round-trip estimates against the true mean round trip; undefined when none was made. */
-  readonly rtt: { readonly samples: number; readonly medianErrorPercent: number; readonly p95ErrorPercent: number; readonly maxErrorMs: number } | undefined;
+  readonly rtt: RoundTripError | undefined;
 }
 
 /** Samples a session's media views as it runs. */
@@ -113,6 +125,7 @@ export class AudioObserver {
     if (scored.length === 0) return undefined;
     const byMos = [...scored].sort((a, b) => a.score.mos - b.score.mos);
     const due = sum(scored, (s) => s.stats.framesDue);
+    const errorsPercent = sorted(this.errorsPercent);
     const labels = new Map([...new Set(scored.map((s) => s.call))].map((id) => [id, this.session.label(id)]));
     const calls = [...labels].sort(([, a], [, b]) => (a < b ? -1 : 1)).map(([id, call]): CallAudio => {
       const streams = byMos.filter((s) => s.call === id);
@@ -130,7 +143,7 @@ export class AudioObserver {
       rtt:
         this.errorsMs.length === 0
           ? undefined
-          : { samples: this.errorsMs.length, medianErrorPercent: quantile(sorted(this.errorsPercent), 0.5), p95ErrorPercent: quantile(sorted(this.errorsPercent), 0.95), maxErrorMs: Math.max(...this.errorsMs) },
+          : { samples: this.errorsMs.length, medianErrorPercent: quantile(errorsPercent, 0.5), p95ErrorPercent: quantile(errorsPercent, 0.95), maxErrorMs: Math.max(...this.errorsMs) },
     };
   }
 

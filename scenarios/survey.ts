@@ -10,7 +10,7 @@
  * check that a preset means what its table says.
  */
 import { callProtocol } from '../protocol/index.ts';
-import { AudioObserver } from './audio-report.ts';
+import { AudioObserver, type RoundTripError } from './audio-report.ts';
 import { probeProtocol, type ProbeCommand, type ProbeEvent } from './probe-protocol.ts';
 import { Session } from './session.ts';
 import { expectedLossRate, presetModel, TraceHasher, World, type TraceEvent, type TraceSink } from '../sim/index.ts';
@@ -101,12 +101,17 @@ export interface TimeSyncError {
 
 /** A direct call on the surveyed network: how far its time sync's round trip is from the truth. */
 export function timeSyncError(options: SurveyOptions): TimeSyncError | undefined {
-  const session = new Session(['alice', 'bob'], { protocol: callProtocol(), network: options.network, seed: options.seed });
+  const rtt = callRoundTripError(options.network, options.seed, options.durationS);
+  return rtt === undefined ? undefined : { medianErrorPercent: rtt.medianErrorPercent, p95ErrorPercent: rtt.p95ErrorPercent };
+}
+
+/** A direct call of the reference protocol for `durationS` on `network`: its time sync's round-trip error, every estimate. */
+export function callRoundTripError(network: string, seed: number, durationS: number): RoundTripError | undefined {
+  const session = new Session(['alice', 'bob'], { protocol: callProtocol(), network, seed });
   // bob joins once the offer has surely arrived, even on the slowest preset
   session.script([[0, 'alice', { type: 'dial', peers: ['bob'] }], [3000, 'bob', { type: 'join', call: 'c1' }]]);
-  const endMs = 3000 + options.durationS * 1000;
+  const endMs = 3000 + durationS * 1000;
   const observer = new AudioObserver(session, endMs);
   session.until(endMs);
-  const rtt = observer.report()?.rtt;
-  return rtt === undefined ? undefined : { medianErrorPercent: rtt.medianErrorPercent, p95ErrorPercent: rtt.p95ErrorPercent };
+  return observer.report()?.rtt;
 }

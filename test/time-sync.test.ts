@@ -9,9 +9,7 @@ import * as assert from 'uvu/assert';
 import { OK, type NodeOutput, type Protocol } from '../protocol/contract.ts';
 import { decodeMedia, encodeMedia, type MediaMessage } from '../protocol/media-wire.ts';
 import { TimeSync, type SyncSample } from '../protocol/time-sync.ts';
-import { callProtocol } from '../protocol/index.ts';
-import { AudioObserver } from '../scenarios/audio-report.ts';
-import { Session } from '../scenarios/session.ts';
+import { callRoundTripError } from '../scenarios/survey.ts';
 import { PRESETS, World, type LinkOverrides } from '../sim/index.ts';
 
 const test = suite('time sync: three packets, both ends learn the round trip');
@@ -178,11 +176,7 @@ test('with jitter, loss, duplication and reordering the median round trip is wit
 test('ground truth: on every preset network the estimate is within 10 % (median) of the true mean round trip the simulator measured; stalls (not jitter) are reported, not judged', () => {
   const errors: Record<string, number> = {};
   for (const preset of PRESETS) {
-    const session = new Session(['a', 'b'], { protocol: callProtocol(), network: preset.name, seed: 1 });
-    session.script([[0, 'a', { type: 'dial', peers: ['b'] }], [3000, 'b', { type: 'join', call: 'c1' }]]);
-    const observer = new AudioObserver(session, 60_000);
-    session.until(60_000);
-    const rtt = observer.report()!.rtt!;
+    const rtt = callRoundTripError(preset.name, 1, 60)!;
     assert.ok(rtt.samples >= 100, `${preset.name}: ${rtt.samples} samples`);
     errors[preset.name] = rtt.medianErrorPercent;
   }

@@ -67,8 +67,6 @@ export class DelayWindow {
   private head = 0;
   private count = 0;
   private readonly tracked: TrackedQuantile[] = [];
-  /** Bumped by every change, so callers can cache what they derive from the window. */
-  version = 0;
 
   /** A window keeping samples for `spanMs`. */
   constructor(
@@ -110,8 +108,22 @@ export class DelayWindow {
     // changes to the block counts cancel, so they are touched only for a block that changed.
     const b = this.bin(value);
     this.bumpFine(b, 1);
-    let owed = b >> BLOCK_BITS;
-    const horizon = Math.max(at, until) - this.spanMs;
+    const owed = this.expireBefore(Math.max(at, until) - this.spanMs, b >> BLOCK_BITS);
+    if (owed >= 0) this.bumpBlock(owed, 1);
+  }
+
+  /** Drop samples taken before `now − spanMs`. */
+  expire(now: Millis): void {
+    this.expireBefore(now - this.spanMs, -1);
+  }
+
+  /**
+   * Drop samples taken before `horizon`. `owed` is a block a new sample still has to be counted in (−1:
+   * none); the first sample dropped from that block settles it instead. Returns the block still owed.
+   */
+  private expireBefore(horizon: Millis, owed: number): number {
+    const ring = this.ring;
+    const mask = this.slots - 1;
     while (this.count > 0 && ring[2 * this.head]! < horizon) {
       const old = this.bin(ring[2 * this.head + 1]!);
       this.bumpFine(old, -1);
@@ -120,16 +132,7 @@ export class DelayWindow {
       this.head = (this.head + 1) & mask;
       this.count--;
     }
-    if (owed >= 0) this.bumpBlock(owed, 1);
-  }
-
-  /** Drop samples taken before `now − spanMs`. */
-  expire(now: Millis): void {
-    while (this.count > 0 && this.ring[2 * this.head]! < now - this.spanMs) {
-      this.bump(this.bin(this.ring[2 * this.head + 1]!), -1);
-      this.head = (this.head + 1) & (this.slots - 1);
-      this.count--;
-    }
+    return owed;
   }
 
   /** Remove the samples taken at or after `since` (the newest ones). */
@@ -156,20 +159,13 @@ export class DelayWindow {
       if (v > hi) hi = v;
     }
     this.origin = (lo + hi) / 2 - (this.bins / 2) * this.binMs;
-    this.fine.fill(0);
-    this.blockCount.fill(0);
-    this.superCount.fill(0);
-    for (const t of this.tracked) t.bin = -1;
+    this.zeroCounts();
     for (let k = 0; k < this.count; k++) this.bump(this.bin(this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!), 1);
   }
 
   /** Forget every sample (an origin centred on a sample is chosen again by the next one). */
   clear(): void {
-    this.version++;
-    this.fine.fill(0);
-    this.blockCount.fill(0);
-    this.superCount.fill(0);
-    for (const t of this.tracked) t.bin = -1;
+    this.zeroCounts();
     this.head = 0;
     this.count = 0;
     // an origin centred on a sample (not fixed) centres again on the next one: after a restart the old
@@ -234,9 +230,16 @@ export class DelayWindow {
     this.bumpBlock(b >> BLOCK_BITS, delta);
   }
 
+  /** Every count zero; the tracked quantiles are found afresh when next asked. */
+  private zeroCounts(): void {
+    this.fine.fill(0);
+    this.blockCount.fill(0);
+    this.superCount.fill(0);
+    for (const t of this.tracked) t.bin = -1;
+  }
+
   /** The fine-bin half of `bump` (the tracked quantiles follow it). */
   private bumpFine(b: number, delta: number): void {
-    this.version++;
     this.fine[b]! += delta;
     for (const t of this.tracked) if (b < t.bin) t.below += delta;
   }
