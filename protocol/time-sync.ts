@@ -17,10 +17,11 @@
  * exchange (NTP's origin check: a peer's garbage never becomes a sample). B keeps t3 of its last few answers, so a packet 3 that
  * overtakes a newer answer still gives B its sample (a lost packet 3 costs B one sample). After a
  * completed exchange the next starts `intervalMs` later.
- * The round-trip estimate handed on is a trimmed mean of the last `window` samples (the largest and
- * smallest left out: robust to one exchange caught in a stall, and unlike a median not biased on the
- * skewed delays of real paths), beside the latest sample, which is what rises first when a path
- * degrades.
+ * The round-trip estimate handed on is the mean of the last `window` samples: an estimate of the
+ * path's mean round trip over that span, stalls and all (a median, or a mean trimmed of its largest
+ * sample, would be biased low on the skewed delays of real paths and would drop exactly the exchange
+ * a stall caught), beside the latest sample, which is what rises first when a path degrades. The
+ * playout controller gets every sample, not this estimate.
  */
 import type { Millis, PeerId } from './contract.ts';
 import type { MediaMessage } from './media-wire.ts';
@@ -31,7 +32,7 @@ export interface TimeSyncConfig {
   readonly intervalMs: number;
   /** How long A waits for packet 2 before starting a new exchange (ms). */
   readonly retryMs: number;
-  /** Samples kept for the median-filtered round trip. */
+  /** Samples the round-trip estimate averages. */
   readonly window: number;
 }
 
@@ -118,23 +119,13 @@ export class TimeSync {
     }
   }
 
-  /**
-   * The round-trip estimate (undefined before the first sample): the mean of the recent samples, less
-   * the largest and the smallest once there are four or more (one exchange caught in a stall, or one
-   * lucky one, does not move it).
-   */
+  /** The round-trip estimate (undefined before the first sample): the mean of the recent samples. */
   get rttMs(): Millis | undefined {
     const n = this.samples.length;
     if (n === 0) return undefined;
     let sum = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const s of this.samples) {
-      sum += s.rttMs;
-      lo = Math.min(lo, s.rttMs);
-      hi = Math.max(hi, s.rttMs);
-    }
-    return n >= 4 ? (sum - lo - hi) / (n - 2) : sum / n;
+    for (const s of this.samples) sum += s.rttMs;
+    return sum / n;
   }
 
   /** The latest sample. */

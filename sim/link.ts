@@ -18,6 +18,7 @@
  * are events. Every concern draws from its own named stream, so turning loss on does not move delays.
  */
 import type { Channel, PeerId } from '../protocol/contract.ts';
+import { DelayTruth } from './delay-truth.ts';
 import { CorrelatedUniform, delaySample } from './distributions.ts';
 import type { LinkModel } from './link-config.ts';
 import { makeLossProcess, type LossProcess } from './loss.ts';
@@ -73,14 +74,11 @@ export interface LinkStats {
   delivered: number;
   /**
    * Ground truth: the mean one-way delay of the packets that cleared the link (send to arrival, ms,
-   * every wait of the path included: queues, stalls, slots; a `hold` fault's is not), exponentially
-   * weighted over about the last `TRUE_DELAY_PACKETS` packets; undefined before the first.
+   * every wait of the path included: queues, stalls, slots; a `hold` fault's is not) that arrived in
+   * the `TRUE_DELAY_WINDOW_MS` up to the latest one; undefined before the first.
    */
   meanDelayMs: number | undefined;
 }
-
-/** How many recent packets the ground-truth mean delay weighs (about 5 s of 20 ms audio frames). */
-export const TRUE_DELAY_PACKETS = 256;
 
 /** One link direction on one channel. */
 export class Link {
@@ -110,6 +108,7 @@ export class Link {
   private slotBytes = 0;
   private slotQueue: Packet[] = [];
   private slotPending = false;
+  private readonly truth = new DelayTruth();
   private readonly arriveAction = (p: Packet) => this.arrive(p);
   private readonly openSlotAction = () => this.openSlot();
 
@@ -246,10 +245,12 @@ export class Link {
 
   /** The packet cleared the link: account its true delay (unless a `hold` fault kept it) and hand it on. */
   private arrived(packet: Packet, pathDelay = true): void {
-    const stats = this.stats;
-    const delay = this.env.scheduler.now - packet.sentAt;
-    stats.delivered++;
-    if (pathDelay) stats.meanDelayMs = stats.meanDelayMs === undefined ? delay : stats.meanDelayMs + (delay - stats.meanDelayMs) / Math.min(stats.delivered, TRUE_DELAY_PACKETS);
+    const now = this.env.scheduler.now;
+    this.stats.delivered++;
+    if (pathDelay) {
+      this.truth.add(now, now - packet.sentAt);
+      this.stats.meanDelayMs = this.truth.meanMs;
+    }
     this.onArrived(packet);
   }
 

@@ -12,6 +12,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OK, type NodeOutput, type PeerId, type Protocol } from '../protocol/contract.ts';
+import { TRUE_DELAY_WINDOW_MS } from '../sim/delay-truth.ts';
 import { delaySample, standardQuantile } from '../sim/distributions.ts';
 import {
   ConfigError,
@@ -718,3 +719,34 @@ function linkStory(run: Run, from: PeerId, to: PeerId): string[] {
 }
 
 determinism.run();
+
+// ---- ground truth ---------------------------------------------------------------------------------
+
+const truth = suite('link ground truth: the recent mean delay');
+
+truth('ground truth: the mean delay of a link is the plain mean of what arrived in the last 5 s, exact; the wait a hold fault adds is not counted', () => {
+  // 600 packets, one every 10 ms, on a jittery a→b link; every 10th is kept for 200 ms by a hold fault
+  const run = simulate(JITTERY, { count: 600, everyMs: 10 });
+  const truth = run.world.link('a', 'b', 'media').stats.meanDelayMs!;
+  const last = Math.max(...run.delivered.map((d) => d.t));
+  const recent = run.sent.filter((p) => run.arrival.get(p.id)! >= last - TRUE_DELAY_WINDOW_MS).map((p) => run.arrival.get(p.id)! - p.sentAt);
+  assert.ok(recent.length >= 490 && recent.length < 600, `${recent.length} packets in the window`);
+  assert.ok(Math.abs(truth - mean(recent)) < 1e-9, `${truth} vs ${mean(recent)}`);
+  // a path whose delay steps from 10 to 50 ms: 5 s after the step the truth is the new delay exactly
+  const log: Payloads = { sent: [], received: [] };
+  const world = new World<Send, never>({ seed: SEED, network: { delayMs: 10 } });
+  for (const id of ['a', 'b']) world.addNode(id, blaster(log));
+  schedule(world, { count: 1000, everyMs: 10 });
+  world.at(2000, (w) => w.setLink('a', 'b', { delayMs: 50 }));
+  world.at(4000, (w) => w.hold('a', 'b'));
+  world.at(4200, (w) => w.release('a', 'b'));
+  world.runUntil(1999);
+  assert.is(world.link('a', 'b', 'media').stats.meanDelayMs, 10);
+  world.runUntil(3000);
+  const mixed = world.link('a', 'b', 'media').stats.meanDelayMs!;
+  assert.ok(mixed > 10 && mixed < 50, `${mixed}`);
+  world.runUntil(7100);
+  assert.is(world.link('a', 'b', 'media').stats.meanDelayMs, 50, 'the packets the hold kept are left out, and the 10 ms ones have left');
+});
+
+truth.run();

@@ -173,7 +173,7 @@ test('with jitter, loss, duplication and reordering the median round trip is wit
   }
 });
 
-test('ground truth: on every preset network the estimate is within 10 % (median) of the true mean round trip the simulator measured; stalls (not jitter) are reported, not judged', () => {
+test('ground truth: on every preset network the estimate is within 10 % (median) of the true mean round trip the simulator measured; stalls (not jitter) are held to 15 %', () => {
   const errors: Record<string, number> = {};
   for (const preset of PRESETS) {
     const rtt = callRoundTripError(preset.name, 1, 60)!;
@@ -183,8 +183,10 @@ test('ground truth: on every preset network the estimate is within 10 % (median)
   assert.is(errors['perfect'], 0);
   const judged = Object.entries(errors).filter(([name]) => name !== 'wifi-stall');
   assert.equal(judged.filter(([, e]) => e > 10), [], JSON.stringify(errors));
-  // a path that stalls ~400 ms every ~15 s: its mean counts the stalls, which the trimmed estimate leaves to the stall detector
-  assert.ok(errors['wifi-stall']! > 10, `wifi-stall ${errors['wifi-stall']}`);
+  // a path that stalls ~400 ms every ~15 s: its mean is made by the 20 frames a stall holds, which 4
+  // exchanges a second sample only now and then (10.7 % on this seed; a mean trimmed of its largest
+  // sample, which drops the exchange a stall caught, reads 16.9 %)
+  assert.ok(errors['wifi-stall']! < 15, `wifi-stall ${errors['wifi-stall']}`);
 });
 
 test.run();
