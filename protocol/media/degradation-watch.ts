@@ -353,10 +353,10 @@ export class DegradationWatch {
   /** The last `persistBlocks` closed floors are all above the stationary floors' 95th percentile (or too few are known to say). */
   private floorLeftItsRange(): boolean {
     if (this.floors.size < MIN_REFERENCE_FLOORS) return true;
-    const usual = this.floors.trackedQuantile(0.95)!;
+    const usual = this.floors.trackedQuantileTop(0.95)!; // above the percentile's bin, not just inside it
     const closed = this.blockFloor.length - 1; // the last one is still open
     if (closed < this.persistBlocks) return false;
-    for (let i = closed - this.persistBlocks; i < closed; i++) if (this.blockFloor[i]! <= usual) return false;
+    for (let i = closed - this.persistBlocks; i < closed; i++) if (this.blockFloor[i]! < usual) return false;
     return true;
   }
 

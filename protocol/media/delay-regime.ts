@@ -116,12 +116,13 @@ export class DelayRegime {
       high = this.highs.valueAt(0);
     }
     if (count < 5 || now - first < 150) return;
+    // at the reference's resolution: below the 2nd percentile's bin, above the 98th's
     const floor = this.reference.trackedQuantile(0.02)!;
-    const ceiling = this.reference.trackedQuantile(0.98)!;
+    const ceiling = this.reference.trackedQuantileTop(0.98)!;
     if (high < floor) return this.restart(now);
     if (this.current === 'steady') {
-      if (low > ceiling && trendSlope > 0) this.startRise(now);
-    } else if (low <= ceiling) {
+      if (low >= ceiling && trendSlope > 0) this.startRise(now);
+    } else if (low < ceiling) {
       this.endRise(now);
     } else if (now - this.risingSince > NEW_LEVEL_MS) {
       this.restart(now);

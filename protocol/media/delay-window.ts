@@ -200,6 +200,16 @@ export class DelayWindow {
     return this.value(t.bin);
   }
 
+  /**
+   * The upper edge of the bin `trackedQuantile(q)` answers: a value at or above it lies above the `q`
+   * quantile at the window's resolution (one in the same bin does not: on a path without jitter every
+   * sample shares the quantile's bin, and none of them is above it).
+   */
+  trackedQuantileTop(q: number): number | undefined {
+    const lower = this.trackedQuantile(q);
+    return lower === undefined ? undefined : lower + this.binMs;
+  }
+
   /** Smallest sample, to a bin; undefined when empty. */
   get min(): number | undefined {
     return this.count === 0 ? undefined : this.value(this.rankBin(1));
