@@ -273,6 +273,22 @@ test('ours: a path without jitter whose frames now and then overtake the rest (n
   assert.equal([played.length, played[played.length - 1]], [2914, 2999]);
 });
 
+test('ours: a sender clock 450 ppm slow, frames now and then overtaking the rest: the playout climbs with the creep a frame at a time, losing one frame once', () => {
+  // the sender's 20 ms are 20.009 of ours, so the delay creeps up 0.45 ms a second over 294 ms, without
+  // jitter; one frame in fourteen, in an irregular pattern, arrives at its capture time, overtaking the
+  // frames before it (a frame missing below the target is waited for, not concealed: it is late, not lost)
+  const arrivals = Array.from({ length: 3000 }, (_, seq) => [seq, ((seq * 2654435761) >>> 0) % 100 < 7 ? 20 * seq * 1.00045 : 20 * seq * 1.00045 + 294] as const);
+  const c = callsimPlayout();
+  const log = drive(c, arrivals, 60_300, { tickPhase: 15, rtts: [[500, 588]] });
+  const settled = log.filter((l) => Number(l.split(' ')[0]) >= 2000 && Number(l.split(' ')[0]) < 60_000);
+  assert.equal(
+    settled.filter((l) => !l.includes(' play ')),
+    // the start-up's offset a frame short; then the creep reaches the offset (315 ms) before the target,
+    // refreshed every 100 ms, moves on: that frame is lost, the next waited for
+    ['2535 expand 112', '46995 conceal 2334', '46995.006 discard 2334 late', '47015 expand 2335'],
+  );
+});
+
 test('ours: a climbing delay is warned ahead of late loss for a playout that would not react, and followed without late loss', () => {
   // 30 s with delays 10/16 ms alternating, then the delay climbs by 10 ms per second
   const delay = (seq: number) => (seq % 2 === 0 ? 10 : 16) + Math.max(0, 20 * seq - 30_000) * 0.01;

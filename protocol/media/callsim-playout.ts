@@ -24,8 +24,8 @@
  *        frames are there to play after them (after a burst, latency comes straight back down: this is
  *        how many to discard); a one-frame excess left by a target that moved down waits 2 s to prove
  *        itself; O half a frame or more below the target → stretch; else play;
- *      - frame missing, a later one queued (lost or reordered): skip it for free if O is above the
- *        target, else conceal it;
+ *      - frame missing, a later one queued (lost, or overtaken): skip it for free if O is above the
+ *        target, expand (wait for it) if O is half a frame or more below, else conceal it;
  *      - nothing queued (the stream is late, not lost: a spike, a climb, a stall): hold (expand)
  *        rather than conceal frames that will come, for up to 3 s above the target. A stall then costs
  *        the frames the excess drop takes, no more than concealing would have; a climb costs none.
@@ -108,7 +108,7 @@ class CallsimPolicy implements PlayoutPolicy {
     const r = note.now - note.mediaMs;
     this.noteLoss(note.seq);
     this.watch.arrival(note.now, note.seq, r);
-    this.delays.add(note.now, r, this.watch.trend.slope);
+    this.delays.add(note.now, r, this.watch.risingSlope);
     // a delay in the tail can move the optimum at once (a stall's burst): recompute at the next tick
     if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS - FRAME_MS) this.cached = false;
   }
@@ -156,7 +156,12 @@ class CallsimPolicy implements PlayoutPolicy {
       return offset < target - FRAME_MS / 2 ? HOLD : ADVANCE;
     }
     const next = view.nextQueuedAfterCursor();
-    if (next !== undefined) return excessFrames >= 1 ? drop(Math.min(excessFrames, next.seq - cursor)) : ADVANCE;
+    if (next !== undefined) {
+      if (excessFrames >= 1) return drop(Math.min(excessFrames, next.seq - cursor));
+      // below the target the frame may well be late, not lost (a later one overtook it): wait for it,
+      // as a frame that is there would be stretched
+      return offset < target - FRAME_MS / 2 ? HOLD : ADVANCE;
+    }
     this.lastExpandAt = view.now;
     return offset - target < this.maxWaitMs ? HOLD : ADVANCE;
   }
@@ -165,7 +170,7 @@ class CallsimPolicy implements PlayoutPolicy {
   private targetOffset(offset: number, now: Millis): number {
     const stationary = this.stationaryTarget(offset, now);
     if (this.delays.state === 'steady') return stationary;
-    const ahead = this.delays.recentMax(200) + Math.max(0, this.watch.trend.slope) * 200;
+    const ahead = this.delays.recentMax(200) + this.watch.risingSlope * 200;
     return Math.max(stationary, onGrid(offset, ahead));
   }
 
@@ -187,9 +192,10 @@ class CallsimPolicy implements PlayoutPolicy {
 
   private computeStationaryTarget(offset: number): number {
     const window = this.delays.window;
-    // the 0 and 1 quantiles are the min and max, kept current instead of searched for at each refresh
+    // the 0 and 1 quantiles are the min and max, kept current instead of searched for at each refresh;
+    // the max as the top of its bin, so that the offsets tried reach past the largest delay itself
     const lo = window.trackedQuantile(0);
-    const hi = window.trackedQuantile(1);
+    const hi = window.trackedQuantileTop(1);
     if (lo === undefined || hi === undefined || window.size < MIN_SAMPLES) {
       const largest = Math.max(hi ?? -Infinity, this.delays.recentMax(1000));
       return onGrid(offset, Number.isFinite(largest) ? largest : offset);

@@ -189,6 +189,15 @@ export class DegradationWatch {
   /** The latest long-range rise estimate. */
   longTrend: Trend = { slope: 0, t: 0, floor: 0 };
 
+  /**
+   * The floor's short-range upward slope (ms per ms) when the rise stands out of the floor's noise, else
+   * 0: a slope fitted to floors that only scatter (early packets now and then on a steady path) says
+   * nothing about where the delay is going.
+   */
+  get risingSlope(): number {
+    return this.trend.t > 0 && this.trend.slope > 0 ? this.trend.slope : 0;
+  }
+
   /** A watch with the given tuning. */
   constructor(options: DegradationWatchOptions = {}) {
     this.blockMs = options.blockMs ?? 100;
@@ -240,7 +249,7 @@ export class DegradationWatch {
 
   /** A round-trip sample at `now`. */
   roundTrip(now: Millis, rttMs: number): void {
-    const highest = this.rtts.trackedQuantile(1);
+    const highest = this.rtts.trackedQuantileTop(1); // the top of the largest one's bin: it beats them all
     this.rttRising = highest !== undefined && this.rtts.size >= 5 && rttMs >= highest + this.rttRiseMs;
     this.rtts.add(now, rttMs);
   }

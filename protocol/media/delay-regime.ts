@@ -12,8 +12,9 @@
  *     against the window itself, the 98th percentile would follow the climb and never be exceeded).
  *   - `recent`: the last second, for envelopes.
  * Regime: *rising* when every sample of the last 300 ms (at least 5, spread over ≥ 150 ms, so that a
- * burst released at one instant says nothing) is above the reference's 98th percentile and the floor's
- * short trend is upward; *steady* again when the recent low comes back under it. A rise that lasts
+ * burst released at one instant says nothing) is above the reference's 98th percentile (above the bin
+ * holding it) and the floor's short trend rises out of its noise (a clock that drifts a little lifts
+ * every new sample over a percentile of older ones, but not the floor out of its scatter); *steady* again when the recent low comes back under it. A rise that lasts
  * 10 s is a new level, and recent samples all under the reference's 2nd percentile are a fall to one:
  * either way the windows restart from the last second.
  * The last 300 ms are judged in O(1) amortized: a queue of their samples (count and first time) and two
@@ -70,7 +71,7 @@ export class DelayRegime {
     return this.current;
   }
 
-  /** Add sample r at `now`; `trendSlope` is the floor's short-range slope (ms per ms). */
+  /** Add sample r at `now`; `trendSlope` is the floor's short-range rising slope (ms per ms; 0 when the floor only scatters). */
   add(now: Millis, r: number, trendSlope: number): void {
     if (!this.scan) this.judge(now, r);
     this.recent.push(now, r);
