@@ -18,7 +18,8 @@
  *      charges more for). Plans of over 50 % late loss are not considered (the E-model would rather drop
  *      nearly all audio than wait 900 ms). The current target wins ties within 0.2 R (no flapping).
  *      While the delay is rising the target also covers the largest r of the last 200 ms plus the
- *      trend over the next 200 ms: playout follows a climb by stretching ahead of it.
+ *      floor's trend over the next 200 ms (no more than the largest r rose over the last 200 ms):
+ *      playout follows a climb by stretching ahead of it.
  *   4. Mechanics, per tick, with O the offset at which the cursor frame would play now:
  *      - frame there: O at least a frame above the target → drop the excess frames at once, as far as
  *        frames are there to play after them (after a burst, latency comes straight back down: this is
@@ -170,7 +171,11 @@ class CallsimPolicy implements PlayoutPolicy {
   private targetOffset(offset: number, now: Millis): number {
     const stationary = this.stationaryTarget(offset, now);
     if (this.delays.state === 'steady') return stationary;
-    const ahead = this.delays.recentMax(200) + this.watch.risingSlope * 200;
+    // the floor's trend over the next 200 ms, no steeper than the largest delays rose over the last 200:
+    // floors are the first to show a queue, but early frames (reordering) can scatter them into a
+    // "trend" the delays themselves do not follow
+    const latest = this.delays.recentMax(200);
+    const ahead = latest + Math.min(this.watch.risingSlope * 200, Math.max(0, latest - this.delays.recentMax(200, 200)));
     return Math.max(stationary, onGrid(offset, ahead));
   }
 

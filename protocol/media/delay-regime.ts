@@ -87,13 +87,14 @@ export class DelayRegime {
     this.admitToReference(now);
   }
 
-  /** The largest r of the last `ms` (−Infinity if none). */
-  recentMax(ms: Millis): number {
+  /** The largest r of the last `ms`, or of the `ms` that ended `agoMs` before the newest sample (−Infinity if none). */
+  recentMax(ms: Millis, agoMs: Millis = 0): number {
     let largest = -Infinity;
     const n = this.recent.length;
     if (n === 0) return largest;
-    const since = this.recent.timeAt(n - 1) - ms;
-    for (let i = n - 1; i >= 0 && this.recent.timeAt(i) >= since; i--) largest = Math.max(largest, this.recent.valueAt(i));
+    const until = this.recent.timeAt(n - 1) - agoMs;
+    const since = until - ms;
+    for (let i = n - 1; i >= 0 && this.recent.timeAt(i) >= since; i--) if (this.recent.timeAt(i) <= until) largest = Math.max(largest, this.recent.valueAt(i));
     return largest;
   }
 
