@@ -249,10 +249,19 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     if (peers.includes(this.self)) return misuse('self-dial', 'a node cannot dial itself');
     if (new Set(peers).size !== peers.length) return misuse('duplicate-peer', 'a peer is listed twice');
     if (peers.length + 1 > this.config.maxParticipants) return misuse('too-many-peers', `at most ${this.config.maxParticipants - 1} peers`);
-    // Dialing someone whose direct call to us is pending answers it instead of making a second call.
+    // Dialing someone whose direct call to us is pending answers it instead of making a second call;
+    // so does one that lost a glare tie-break to a call of ours they never joined (they are still in
+    // theirs, waiting: a second call of ours would only glare with it again, and lose at their end).
     if (peers.length === 1) {
-      const theirs = [...this.state.calls.values()].find((c) => kindOf(c.info) === 'direct' && c.info.participants.includes(peers[0]!) && this.rules.isPending(c, this.self));
+      const peer = peers[0]!;
+      const theirs = [...this.state.calls.values()].find(
+        (c) =>
+          kindOf(c.info) === 'direct' &&
+          c.info.participants.includes(peer) &&
+          (this.rules.isPending(c, this.self) || (c.mergedInto !== null && c.info.initiator === peer && registerOf(c, peer).status === 'joined' && this.joinRefusal(c) === undefined)),
+      );
       if (theirs !== undefined) {
+        theirs.mergedInto = null;
         this.joinCall(theirs);
         return { ok: true, value: this.viewOf(theirs, this.self) };
       }
