@@ -109,8 +109,9 @@ class CallsimPolicy implements PlayoutPolicy {
     this.noteLoss(note.seq);
     this.watch.arrival(note.now, note.seq, r);
     this.delays.add(note.now, r, this.watch.trend.slope);
-    // a delay in the tail can move the optimum at once (a stall's burst): recompute at the next tick
-    if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS - FRAME_MS) this.cached = false;
+    // a delay late for the target can move the optimum up at once (a stall's burst): recompute at the
+    // next tick (an earlier one only makes lower offsets worse, or drifts it down: the refresh sees to that)
+    if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS) this.cached = false;
   }
 
   timeSynced(_view: BufferView, note: TimeSyncNote): void {
