@@ -10,7 +10,9 @@
  * window was created or last cleared (delays include an unknown clock offset), and values outside are
  * counted in the end bins. Order statistics
  * are exact to a bin: `quantile`, `min` and `max` answer a bin's lower edge, `fractionAbove(x)` counts
- * the bins above x's. Nothing is allocated per sample; an add or a removal touches three counters (its
+ * the bins above x's. The fine bins are allocated around the first value and widened (doubling) as
+ * values spread, so a window over a narrow spread pages in a few kB, not its whole range. Nothing is
+ * allocated per sample; an add or a removal touches three counters (its
  * bin, its block, its super-block: three cache lines, where a tree over the blocks would touch one per
  * level, and it stays in cache when a node plays dozens of streams), and a query sums at most 31
  * counters of each level in order (super-blocks, blocks within one, bins within one; at most 16
@@ -32,6 +34,12 @@ export interface DelayWindowBins {
 const BLOCK_BITS = 5;
 const BLOCK = 1 << BLOCK_BITS;
 
+/** Fine bins allocated at first (a window widens them as its values spread). */
+const FIRST_FINE_BINS = 256;
+
+/** The fine bins of a window that has none allocated yet. */
+const NO_BINS = new Uint32Array(0);
+
 /** Bins for round-trip times: 1 ms over 0 to 8.192 s. */
 export const ROUND_TRIP_BINS: DelayWindowBins = Object.freeze({ origin: 0, binMs: 1, bins: 8192 });
 
@@ -52,8 +60,13 @@ export class DelayWindow {
   private readonly bins: number;
   private origin: number | undefined;
   private readonly autoOrigin: boolean;
-  /** Samples per fine bin. */
-  private readonly fine: Uint32Array;
+  /**
+   * Samples per fine bin, for the bins [fineLo, fineLo + fine.length) only: allocated around the first
+   * bin used and widened as values spread (the bins outside it are empty), so that a window over a
+   * narrow spread of delays does not zero and page in its whole range of bins.
+   */
+  private fine = NO_BINS;
+  private fineLo = 0;
   /** Samples per block of `BLOCK` fine bins. */
   private readonly blockCount: Uint32Array;
   /** Samples per super-block of `BLOCK` blocks. */
@@ -78,7 +91,6 @@ export class DelayWindow {
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
     this.origin = bins.origin;
     this.autoOrigin = bins.origin === undefined;
-    this.fine = new Uint32Array(this.bins);
     this.blocks = this.bins / BLOCK;
     this.supers = (this.blocks + BLOCK - 1) >> BLOCK_BITS;
     this.blockCount = new Uint32Array(this.blocks);
@@ -191,8 +203,8 @@ export class DelayWindow {
     const k = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
     // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
     let steps = t.bin < 0 ? TRACK_WALK_LIMIT : 0;
-    for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fine[--t.bin]!;
-    for (; k > t.below + this.fine[t.bin]! && steps < TRACK_WALK_LIMIT; steps++) t.below += this.fine[t.bin++]!;
+    for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fineAt(--t.bin);
+    for (; k > t.below + this.fineAt(t.bin) && steps < TRACK_WALK_LIMIT; steps++) t.below += this.fineAt(t.bin++);
     if (steps >= TRACK_WALK_LIMIT) {
       t.bin = this.rankBin(k);
       t.below = this.prefix(t.bin);
@@ -248,9 +260,17 @@ export class DelayWindow {
     for (const t of this.tracked) t.bin = -1;
   }
 
+  /** Samples in fine bin `b`. */
+  private fineAt(b: number): number {
+    const i = b - this.fineLo;
+    return i >= 0 && i < this.fine.length ? this.fine[i]! : 0;
+  }
+
   /** The fine-bin half of `bump` (the tracked quantiles follow it). */
   private bumpFine(b: number, delta: number): void {
-    this.fine[b]! += delta;
+    let i = b - this.fineLo;
+    if (i < 0 || i >= this.fine.length) i = this.cover(b);
+    this.fine[i]! += delta;
     for (const t of this.tracked) if (b < t.bin) t.below += delta;
   }
 
@@ -267,7 +287,7 @@ export class DelayWindow {
     const sup = block >> BLOCK_BITS;
     for (let s = 0; s < sup; s++) sum += this.superCount[s]!;
     for (let b = sup << BLOCK_BITS; b < block; b++) sum += this.blockCount[b]!;
-    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fine[b]!;
+    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fineAt(b);
     return sum;
   }
 
@@ -278,8 +298,30 @@ export class DelayWindow {
     let block = s << BLOCK_BITS;
     for (const end = Math.min(this.blocks, block + BLOCK) - 1; block < end && this.blockCount[block]! < k; block++) k -= this.blockCount[block]!;
     let b = block << BLOCK_BITS;
-    for (const end = Math.min(this.bins, b + BLOCK) - 1; b < end && this.fine[b]! < k; b++) k -= this.fine[b]!;
+    for (const end = Math.min(this.bins, b + BLOCK) - 1; b < end && this.fineAt(b) < k; b++) k -= this.fineAt(b);
     return b;
+  }
+
+  /** Widen the allocated fine bins (doubling, within the bins) to take in bin `b`; returns `b`'s index in them. */
+  private cover(b: number): number {
+    const old = this.fine;
+    let lo = this.fineLo;
+    let len = old.length;
+    if (len === 0) {
+      len = Math.min(this.bins, FIRST_FINE_BINS);
+      lo = Math.min(this.bins - len, Math.max(0, b - len / 2));
+    }
+    while (b < lo || b >= lo + len) {
+      // double towards `b`, keeping the allocated bins inside [0, bins)
+      const grown = Math.min(this.bins, 2 * len);
+      lo = b < lo ? Math.max(0, lo + len - grown) : Math.min(this.bins - grown, lo);
+      len = grown;
+    }
+    const fine = new Uint32Array(len);
+    if (old.length > 0) fine.set(old, this.fineLo - lo);
+    this.fine = fine;
+    this.fineLo = lo;
+    return b - lo;
   }
 
   private grow(): void {
