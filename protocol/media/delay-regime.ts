@@ -16,10 +16,10 @@
  * short trend is upward; *steady* again when the recent low comes back under it. A rise that lasts
  * 10 s is a new level, and recent samples all under the reference's 2nd percentile are a fall to one:
  * either way the windows restart from the last second.
- * The last 300 ms are judged in O(1) amortized: a queue of their samples (count and first time) and two
- * monotone deques (their low and high), trimmed as samples come. Should a sample ever come earlier than
- * the one before it, or it or its time be NaN, the judgement falls back for good to scanning `recent`
- * (what the deques stand for), so the answers are the same either way.
+ * Each arrival costs O(1) while steady: only the newest sample can tip the verdict (all of the last
+ * 300 ms above the 98th percentile needs it above; all of them under the 2nd percentile needs it
+ * under), so the last 300 ms of `recent` are scanned only when it is past one of those two marks with
+ * the trend upward, or while the regime is rising.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow } from './delay-window.ts';
@@ -48,13 +48,6 @@ export class DelayRegime {
   private readonly pending = new SampleQueue();
   private readonly risingSpans: { start: Millis; end: Millis }[] = [];
   private readonly recent = new SampleQueue();
-  /** The samples of the last `JUDGED_MS` (while `scan` is off). */
-  private readonly judged = new SampleQueue();
-  /** Monotone deques over `judged`: increasing values (the head is the low), decreasing (the head is the high). */
-  private readonly lows = new SampleQueue();
-  private readonly highs = new SampleQueue();
-  /** Set for good once a sample came out of time order or was NaN: the deques no longer hold, `recent` is scanned. */
-  private scan = false;
   private current: DelayRegimeState = 'steady';
   private lastUpdate = -Infinity;
   private risingSince = 0;
@@ -72,14 +65,13 @@ export class DelayRegime {
 
   /** Add sample r at `now`; `trendSlope` is the floor's short-range slope (ms per ms). */
   add(now: Millis, r: number, trendSlope: number): void {
-    if (!this.scan) this.judge(now, r);
     this.recent.push(now, r);
     while (this.recent.length > 0 && this.recent.timeAt(0) < now - 1000) this.recent.shift();
     this.pending.push(now, r);
     // a burst arriving at one instant is judged once, after its last sample
     if (now - this.lastUpdate >= UPDATE_EVERY_MS) {
       this.lastUpdate = now;
-      this.update(now, trendSlope);
+      this.update(now, r, trendSlope);
     }
     if (this.current === 'steady') this.window.add(now, r);
     else this.window.expire(now);
@@ -96,29 +88,26 @@ export class DelayRegime {
     return largest;
   }
 
-  private update(now: Millis, trendSlope: number): void {
+  /** Re-judge the regime at `now`, `newest` being the sample just added. */
+  private update(now: Millis, newest: number, trendSlope: number): void {
     if (this.reference.size < 25) return;
+    // at the reference's resolution: below the 2nd percentile's bin, above the 98th's
+    const floor = this.reference.trackedQuantile(0.02)!;
+    const ceiling = this.reference.trackedQuantileTop(0.98)!;
+    // steady, the verdict needs every sample judged under the floor or (rising) above the ceiling: the newest first
+    if (this.current === 'steady' && !(newest < floor) && !(newest >= ceiling && trendSlope > 0)) return;
     let low = Infinity;
     let high = -Infinity;
     let count = 0;
     let first = now;
-    if (this.scan) {
-      for (let i = this.recent.length - 1; i >= 0 && this.recent.timeAt(i) >= now - JUDGED_MS; i--) {
-        const r = this.recent.valueAt(i);
-        low = Math.min(low, r);
-        high = Math.max(high, r);
-        first = this.recent.timeAt(i);
-        count++;
-      }
-    } else if ((count = this.judged.length) > 0) {
-      first = this.judged.timeAt(0);
-      low = this.lows.valueAt(0);
-      high = this.highs.valueAt(0);
+    for (let i = this.recent.length - 1; i >= 0 && this.recent.timeAt(i) >= now - JUDGED_MS; i--) {
+      const r = this.recent.valueAt(i);
+      low = Math.min(low, r);
+      high = Math.max(high, r);
+      first = this.recent.timeAt(i);
+      count++;
     }
     if (count < 5 || now - first < 150) return;
-    // at the reference's resolution: below the 2nd percentile's bin, above the 98th's
-    const floor = this.reference.trackedQuantile(0.02)!;
-    const ceiling = this.reference.trackedQuantileTop(0.98)!;
     if (high < floor) return this.restart(now);
     if (this.current === 'steady') {
       if (low >= ceiling && trendSlope > 0) this.startRise(now);
@@ -127,26 +116,6 @@ export class DelayRegime {
     } else if (now - this.risingSince > NEW_LEVEL_MS) {
       this.restart(now);
     }
-  }
-
-  /** Keep `judged`, `lows` and `highs` over the last `JUDGED_MS` with sample r at `now` in them. */
-  private judge(now: Millis, r: number): void {
-    const judged = this.judged;
-    if (r !== r || now !== now || (judged.length > 0 && now < judged.timeAt(judged.length - 1))) {
-      this.scan = true;
-      return;
-    }
-    const lows = this.lows;
-    const highs = this.highs;
-    while (lows.length > 0 && lows.valueAt(lows.length - 1) >= r) lows.pop();
-    while (highs.length > 0 && highs.valueAt(highs.length - 1) <= r) highs.pop();
-    judged.push(now, r);
-    lows.push(now, r);
-    highs.push(now, r);
-    const since = now - JUDGED_MS;
-    while (judged.timeAt(0) < since) judged.shift();
-    while (lows.timeAt(0) < since) lows.shift();
-    while (highs.timeAt(0) < since) highs.shift();
   }
 
   /** The delay moved to a new level: both windows restart from the last second. */
