@@ -17,6 +17,8 @@
  *      from the stream's own played / not-played pattern (stall losses come in runs, which the E-model
  *      charges more for). Plans of over 50 % late loss are not considered (the E-model would rather drop
  *      nearly all audio than wait 900 ms). The current target wins ties within 0.2 R (no flapping).
+ *      Offsets are tried upwards, until even no late loss at all could not beat the best one found.
+ *      The target is refreshed every 100 ms, and at the next tick after a delay late for it.
  *      While the delay is rising the target also covers the largest r of the last 200 ms plus the
  *      trend over the next 200 ms: playout follows a climb by stretching ahead of it.
  *   4. Mechanics, per tick, with O the offset at which the cursor frame would play now:
@@ -37,7 +39,7 @@ import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
 import { DelayRegime } from './delay-regime.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
-import { rFactor } from './emodel.ts';
+import { delayImpairment, lossImpairment, R0, rFactor } from './emodel.ts';
 import { ADVANCE, drop, HOLD, JitterBuffer, type ArrivalNote, type BufferView, type PlayoutPolicy, type TickPlan, type TimeSyncNote } from './jitter-buffer.ts';
 import { LossPattern } from './loss-pattern.ts';
 import { FRAME_MS, type PlayoutController, type PlayoutEvent, type TickAudio } from './playout.ts';
@@ -202,11 +204,16 @@ class CallsimPolicy implements PlayoutPolicy {
     const end = onGrid(offset, Math.min(hi, lo + (this.capacityPackets / 2) * FRAME_MS));
     let best = end; // when no offset keeps late loss acceptable, cover everything the buffer can
     let bestR = -Infinity;
+    // the least loss impairment any offset can have: the network's loss alone
+    const leastLossImpairment = lossImpairment(100 * Math.min(1, this.lossRate), burstR);
     for (let o = onGrid(offset, lo); o <= end; o += FRAME_MS) {
+      // offsets only add delay from here on: once even no late loss could not beat the best, none will
+      const delayMs = o + shift + FRAME_ALLOWANCE_MS;
+      if (R0 - delayImpairment(delayMs) - leastLossImpairment + TARGET_STICKINESS_R < bestR) break;
       const late = window.fractionAbove(o - SAFETY_MARGIN_MS);
       if (late > MAX_LATE_FRACTION) continue;
       const loss = 100 * Math.min(1, this.lossRate + late);
-      const r = rFactor({ delayMs: o + shift + FRAME_ALLOWANCE_MS, lossPercent: loss, burstR }) + (o === this.target ? TARGET_STICKINESS_R : 0);
+      const r = rFactor({ delayMs, lossPercent: loss, burstR }) + (o === this.target ? TARGET_STICKINESS_R : 0);
       if (r > bestR + 1e-9) {
         bestR = r;
         best = o;
