@@ -120,7 +120,7 @@ export class DelayWindow {
     // changes to the block counts cancel, so they are touched only for a block that changed.
     const b = this.bin(value);
     this.bumpFine(b, 1);
-    const owed = this.expireBefore(Math.max(at, until) - this.spanMs, b >> BLOCK_BITS);
+    const owed = this.expireBefore((until > at || until !== until ? until : at) - this.spanMs, b >> BLOCK_BITS);
     if (owed >= 0) this.bumpBlock(owed, 1);
   }
 
@@ -188,7 +188,7 @@ export class DelayWindow {
   /** The `q` quantile (0..1) by nearest rank, to a bin; undefined when empty. */
   quantile(q: number): number | undefined {
     if (this.count === 0) return undefined;
-    return this.value(this.rankBin(Math.min(this.count, Math.max(1, Math.ceil(q * this.count)))));
+    return this.value(this.rankBin(this.rank(q)));
   }
 
   /**
@@ -200,7 +200,7 @@ export class DelayWindow {
     let t: TrackedQuantile | undefined;
     for (let i = 0; i < this.tracked.length && t === undefined; i++) if (this.tracked[i]!.q === q) t = this.tracked[i];
     if (t === undefined) this.tracked.push((t = { q, bin: -1, below: 0 }));
-    const k = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
+    const k = this.rank(q);
     // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
     let steps = t.bin < 0 ? TRACK_WALK_LIMIT : 0;
     for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fineAt(--t.bin);
@@ -238,8 +238,15 @@ export class DelayWindow {
     return (this.count - this.prefix(this.bin(x) + 1)) / this.count;
   }
 
+  /** The nearest rank of the `q` quantile (1 … count). */
+  private rank(q: number): number {
+    const k = Math.ceil(q * this.count);
+    return k < 1 ? 1 : k > this.count ? this.count : k;
+  }
+
   private bin(value: number): number {
-    return Math.min(this.bins - 1, Math.max(0, Math.floor((value - this.origin!) / this.binMs)));
+    const b = Math.floor((value - this.origin!) / this.binMs);
+    return b < 0 ? 0 : b >= this.bins ? this.bins - 1 : b;
   }
 
   private value(bin: number): number {
@@ -271,7 +278,11 @@ export class DelayWindow {
     let i = b - this.fineLo;
     if (i < 0 || i >= this.fine.length) i = this.cover(b);
     this.fine[i]! += delta;
-    for (const t of this.tracked) if (b < t.bin) t.below += delta;
+    const tracked = this.tracked;
+    for (let k = 0; k < tracked.length; k++) {
+      const t = tracked[k]!;
+      if (b < t.bin) t.below += delta;
+    }
   }
 
   /** The block half of `bump`: add `delta` to block `block` (0-based) and to its super-block. */
@@ -324,13 +335,11 @@ export class DelayWindow {
     return b - lo;
   }
 
+  /** Double the ring (it is full): the samples from the head to the end, then those before the head. */
   private grow(): void {
     const ring = new Float64Array(4 * this.slots);
-    for (let k = 0; k < this.count; k++) {
-      const slot = (this.head + k) & (this.slots - 1);
-      ring[2 * k] = this.ring[2 * slot]!;
-      ring[2 * k + 1] = this.ring[2 * slot + 1]!;
-    }
+    ring.set(this.ring.subarray(2 * this.head));
+    ring.set(this.ring.subarray(0, 2 * this.head), 2 * (this.slots - this.head));
     this.ring = ring;
     this.slots *= 2;
     this.head = 0;
