@@ -157,13 +157,13 @@ export class DegradationWatch {
   private readonly blockStart: number[] = [];
   private readonly blockFloor: number[] = [];
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
-  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 });
+  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS);
   private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 });
   /** Closed blocks' floors waiting to join `floors`. */
   private readonly pendingFloors = new SampleQueue();
   private lastRiseRiskAt = -Infinity;
   /** Gaps between arrivals of consecutive frames, but for silences warned of as stalls. */
-  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 });
+  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 }, 60_000 / FRAME_MS);
   /** Lengths of the silences that ended with a held packet. */
   private readonly delaySilences = new DelayWindow(SILENCE_HISTORY_MS, { origin: 0, binMs: 1, bins: 8192 });
   private stallWarnedSince: Millis | undefined;

@@ -23,6 +23,7 @@
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow } from './delay-window.ts';
+import { FRAME_MS } from './playout.ts';
 import { SampleQueue } from './sample-queue.ts';
 
 /** The current regime of the delay. */
@@ -54,8 +55,8 @@ export class DelayRegime {
 
   /** Windows of `spanMs`. */
   constructor(spanMs: Millis) {
-    this.window = new DelayWindow(spanMs);
-    this.reference = new DelayWindow(spanMs);
+    this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS);
+    this.reference = new DelayWindow(spanMs, {}, spanMs / FRAME_MS);
   }
 
   /** The current regime. */

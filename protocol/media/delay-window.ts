@@ -34,6 +34,9 @@ export interface DelayWindowBins {
 const BLOCK_BITS = 5;
 const BLOCK = 1 << BLOCK_BITS;
 
+/** Slots of the smallest sample ring. */
+const MIN_SLOTS = 16;
+
 /** Fine bins allocated at first (a window widens them as its values spread). */
 const FIRST_FINE_BINS = 256;
 
@@ -74,18 +77,26 @@ export class DelayWindow {
   private readonly blocks: number;
   private readonly supers: number;
   /** The samples in arrival order, interleaved (time, value) so that a sample is one cache line, not two. */
-  private ring = new Float64Array(2 * 256);
+  private ring: Float64Array;
   /** Slots in the ring (a power of two). */
-  private slots = 256;
+  private slots: number;
   private head = 0;
   private count = 0;
   private readonly tracked: TrackedQuantile[] = [];
 
-  /** A window keeping samples for `spanMs`. */
+  /**
+   * A window keeping samples for `spanMs`, sized for `expectedSamples` at once (it grows, doubling, past
+   * them: a ring that grows as a 60 s window fills reallocates five times).
+   */
   constructor(
     readonly spanMs: Millis,
     bins: DelayWindowBins = {},
+    expectedSamples = 0,
   ) {
+    let slots = MIN_SLOTS;
+    while (slots < expectedSamples) slots *= 2;
+    this.slots = slots;
+    this.ring = new Float64Array(2 * slots);
     this.binMs = bins.binMs ?? 0.5;
     this.bins = bins.bins ?? 16_384;
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
