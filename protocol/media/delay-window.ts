@@ -1,7 +1,7 @@
 /**
  * A sliding window of delay samples with quantiles and tail fractions: a histogram of fine bins, with
  * the counts of blocks of 32 bins and of super-blocks of 32 blocks beside it, plus a ring of the samples
- * in arrival order for expiry.
+ * (their times and bins) in arrival order for expiry.
  *
  * Theory of operation: samples enter with the time they were taken and leave oldest first once they
  * are `spanMs` old (`expire`), newest first with `removeSince`, or all at once with `clear`. Each one
@@ -76,8 +76,12 @@ export class DelayWindow {
   private readonly superCount: Uint32Array;
   private readonly blocks: number;
   private readonly supers: number;
-  /** The samples in arrival order, interleaved (time, value) so that a sample is one cache line, not two. */
-  private ring: Float64Array;
+  /**
+   * The samples in arrival order: their times, and the bins they are counted in (−1 for a NaN value);
+   * 12 bytes a sample, not 16 with the values (a recentre shifts the bins by whole bins instead).
+   */
+  private times: Float64Array;
+  private binOf: Int32Array;
   /** Slots in the ring (a power of two). */
   private slots: number;
   private head = 0;
@@ -96,7 +100,8 @@ export class DelayWindow {
     let slots = MIN_SLOTS;
     while (slots < expectedSamples) slots *= 2;
     this.slots = slots;
-    this.ring = new Float64Array(2 * slots);
+    this.times = new Float64Array(slots);
+    this.binOf = new Int32Array(slots);
     this.binMs = bins.binMs ?? 0.5;
     this.bins = bins.bins ?? 16_384;
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
@@ -121,15 +126,13 @@ export class DelayWindow {
     this.origin ??= value - (this.bins / 2) * this.binMs;
     if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
     if (this.count === this.slots) this.grow();
-    const mask = this.slots - 1;
-    const ring = this.ring;
-    const slot = (this.head + this.count) & mask;
-    ring[2 * slot] = at;
-    ring[2 * slot + 1] = value;
+    const slot = (this.head + this.count) & (this.slots - 1);
+    const b = this.bin(value);
+    this.times[slot] = at;
+    this.binOf[slot] = b === b ? b : -1;
     this.count++;
     // In a full window the sample added and the one it pushes out usually share a block: their
     // changes to the block counts cancel, so they are touched only for a block that changed.
-    const b = this.bin(value);
     this.bumpFine(b, 1);
     const owed = this.expireBefore((until > at || until !== until ? until : at) - this.spanMs, b >> BLOCK_BITS);
     if (owed >= 0) this.bumpBlock(owed, 1);
@@ -145,10 +148,10 @@ export class DelayWindow {
    * none); the first sample dropped from that block settles it instead. Returns the block still owed.
    */
   private expireBefore(horizon: Millis, owed: number): number {
-    const ring = this.ring;
+    const times = this.times;
     const mask = this.slots - 1;
-    while (this.count > 0 && ring[2 * this.head]! < horizon) {
-      const old = this.bin(ring[2 * this.head + 1]!);
+    while (this.count > 0 && times[this.head]! < horizon) {
+      const old = this.heldBin(this.head);
       this.bumpFine(old, -1);
       if (old >> BLOCK_BITS === owed) owed = -1;
       else this.bumpBlock(old >> BLOCK_BITS, -1);
@@ -162,28 +165,40 @@ export class DelayWindow {
   removeSince(since: Millis): void {
     while (this.count > 0) {
       const slot = (this.head + this.count - 1) & (this.slots - 1);
-      if (this.ring[2 * slot]! < since) break;
-      this.bump(this.bin(this.ring[2 * slot + 1]!), -1);
+      if (this.times[slot]! < since) break;
+      this.bump(this.heldBin(slot), -1);
       this.count--;
     }
   }
 
   /**
-   * A value fell outside the bins (the delay jumped by seconds: a frozen peer, a backlog): centre the
-   * bins on the span of the held samples and `value`, and count every held sample again. Rare, and
-   * O(n log bins) when it happens; samples still beyond the bins' reach stay in the end bins.
+   * A value fell outside the bins (the delay jumped by seconds: a frozen peer, a backlog): move the bins
+   * by whole bins to centre them on the span of the held samples and `value`, and count every held
+   * sample again in its bin moved as much. Rare, and O(n) when it happens; held samples that were
+   * beyond the bins' reach stay where they were counted, at an end, and samples the move leaves beyond
+   * it are counted at the nearer end.
    */
   private recentre(value: number): void {
-    let lo = value;
-    let hi = value;
+    let lo = this.bins;
+    let hi = -1;
     for (let k = 0; k < this.count; k++) {
-      const v = this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+      const b = this.binOf[(this.head + k) & (this.slots - 1)]!;
+      if (b >= 0 && b < lo) lo = b;
+      if (b > hi) hi = b;
     }
-    this.origin = (lo + hi) / 2 - (this.bins / 2) * this.binMs;
+    const origin = this.origin!;
+    const centre = hi < 0 ? value : (Math.min(value, this.value(lo)) + Math.max(value, this.value(hi))) / 2;
+    const shift = Math.round((centre - (this.bins / 2) * this.binMs - origin) / this.binMs);
+    this.origin = origin + shift * this.binMs;
     this.zeroCounts();
-    for (let k = 0; k < this.count; k++) this.bump(this.bin(this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!), 1);
+    for (let k = 0; k < this.count; k++) {
+      const slot = (this.head + k) & (this.slots - 1);
+      const b = this.binOf[slot]!;
+      if (b < 0) continue;
+      const moved = b - shift;
+      this.binOf[slot] = moved < 0 ? 0 : moved >= this.bins ? this.bins - 1 : moved;
+      this.bump(this.binOf[slot]!, 1);
+    }
   }
 
   /** Forget every sample (an origin centred on a sample is chosen again by the next one). */
@@ -253,6 +268,12 @@ export class DelayWindow {
   private rank(q: number): number {
     const k = Math.ceil(q * this.count);
     return k < 1 ? 1 : k > this.count ? this.count : k;
+  }
+
+  /** The bin the sample in `slot` is counted in (NaN for a NaN value, counted in no bin). */
+  private heldBin(slot: number): number {
+    const b = this.binOf[slot]!;
+    return b < 0 ? NaN : b;
   }
 
   private bin(value: number): number {
@@ -348,10 +369,14 @@ export class DelayWindow {
 
   /** Double the ring (it is full): the samples from the head to the end, then those before the head. */
   private grow(): void {
-    const ring = new Float64Array(4 * this.slots);
-    ring.set(this.ring.subarray(2 * this.head));
-    ring.set(this.ring.subarray(0, 2 * this.head), 2 * (this.slots - this.head));
-    this.ring = ring;
+    const times = new Float64Array(2 * this.slots);
+    times.set(this.times.subarray(this.head));
+    times.set(this.times.subarray(0, this.head), this.slots - this.head);
+    this.times = times;
+    const binOf = new Int32Array(2 * this.slots);
+    binOf.set(this.binOf.subarray(this.head));
+    binOf.set(this.binOf.subarray(0, this.head), this.slots - this.head);
+    this.binOf = binOf;
     this.slots *= 2;
     this.head = 0;
   }
