@@ -267,21 +267,22 @@ export class DegradationWatch {
 
   /** Keep the smallest offset of the last `BASELINE_MS` at the deque's head. */
   private noteOffset(now: Millis, offsetMs: number): void {
-    const size = this.baseAt.length;
-    while (this.baseCount > 0 && this.baseOffset[(this.baseHead + this.baseCount - 1) % size]! >= offsetMs) this.baseCount--;
+    const mask = this.baseAt.length - 1; // a power of two
+    while (this.baseCount > 0 && this.baseOffset[(this.baseHead + this.baseCount - 1) & mask]! >= offsetMs) this.baseCount--;
     while (this.baseCount > 0 && this.baseAt[this.baseHead]! < now - BASELINE_MS) {
-      this.baseHead = (this.baseHead + 1) % size;
+      this.baseHead = (this.baseHead + 1) & mask;
       this.baseCount--;
     }
-    if (this.baseCount === size) {
-      this.baseHead = (this.baseHead + 1) % size;
+    if (this.baseCount === mask + 1) {
+      this.baseHead = (this.baseHead + 1) & mask;
       this.baseCount--;
     }
-    const slot = (this.baseHead + this.baseCount) % size;
+    const slot = (this.baseHead + this.baseCount) & mask;
     this.baseAt[slot] = now;
     this.baseOffset[slot] = offsetMs;
     this.baseCount++;
   }
+
 
   /** A block ended: its floor's step from the previous one teaches the noise; refit the trend; admit old floors. */
   private closeBlock(now: Millis): void {

@@ -7,9 +7,10 @@
  *     steady, so the burst a stall releases counts immediately (the target can cover stalls); while
  *     the regime is rising samples stay out, and when a rise is recognised the last 1.5 s of samples
  *     leave again (they were its start).
- *   - `reference`: the same samples, each admitted 1.5 s late and only if no rise was under way around
- *     it. A rise is measured against this yardstick, which a climb cannot drag up with it (measured
- *     against the window itself, the 98th percentile would follow the climb and never be exceeded).
+ *   - `reference`: the same samples, each admitted 1.5 s late (in batches every 100 ms, after which its
+ *     2nd and 98th percentiles are read once) and only if no rise was under way around it. A rise is
+ *     measured against this yardstick, which a climb cannot drag up with it (measured against the
+ *     window itself, the 98th percentile would follow the climb and never be exceeded).
  *   - `recent`: the last second, for envelopes.
  * Regime: *rising* when every sample of the last 300 ms (at least 5, spread over ≥ 150 ms, so that a
  * burst released at one instant says nothing) is above the reference's 98th percentile and the floor's
@@ -38,6 +39,9 @@ const UPDATE_EVERY_MS = 10;
 /** The span the regime is judged over (ms). */
 const JUDGED_MS = 300;
 
+/** Samples 1.5 s old join the reference in batches this often (ms). */
+const ADMIT_EVERY_MS = 100;
+
 /** When a rise is recognised, the samples of this last stretch leave the window; the reference lags by as much (ms). */
 const RISE_LOOKBACK_MS = 1500;
 
@@ -52,6 +56,11 @@ export class DelayRegime {
   private current: DelayRegimeState = 'steady';
   private lastUpdate = -Infinity;
   private risingSince = 0;
+  /** When the next batch of samples joins the reference. */
+  private admitDue = -Infinity;
+  /** The reference's 2nd percentile (the bin's lower edge) and 98th (the bin's upper edge), as of the last batch. */
+  private floor = NaN;
+  private ceiling = NaN;
 
   /** Windows of `spanMs`. */
   constructor(spanMs: Millis) {
@@ -76,7 +85,10 @@ export class DelayRegime {
     }
     if (this.current === 'steady') this.window.add(now, r);
     else this.window.expire(now);
-    this.admitToReference(now);
+    if (now >= this.admitDue) {
+      this.admitDue = now + ADMIT_EVERY_MS;
+      this.admitToReference(now);
+    }
   }
 
   /** The largest r of the last `ms` (−Infinity if none). */
@@ -92,9 +104,8 @@ export class DelayRegime {
   /** Re-judge the regime at `now`, `newest` being the sample just added. */
   private update(now: Millis, newest: number, trendSlope: number): void {
     if (this.reference.size < 25) return;
-    // at the reference's resolution: below the 2nd percentile's bin, above the 98th's
-    const floor = this.reference.trackedQuantile(0.02)!;
-    const ceiling = this.reference.trackedQuantileTop(0.98)!;
+    const floor = this.floor;
+    const ceiling = this.ceiling;
     // steady, the verdict needs every sample judged under the floor or (rising) above the ceiling: the newest first
     if (this.current === 'steady' && !(newest < floor) && !(newest >= ceiling && trendSlope > 0)) return;
     let low = Infinity;
@@ -130,7 +141,14 @@ export class DelayRegime {
     this.window.expire(now);
     this.reference.expire(now);
     this.pending.clear();
+    this.readReference();
     this.endRise(now);
+  }
+
+  /** Read the reference's 2nd and 98th percentiles, at its resolution: below the 2nd's bin, above the 98th's. */
+  private readReference(): void {
+    this.floor = this.reference.trackedQuantile(0.02) ?? NaN;
+    this.ceiling = this.reference.trackedQuantileTop(0.98) ?? NaN;
   }
 
   private duringRise(at: Millis): boolean {
@@ -162,6 +180,7 @@ export class DelayRegime {
       if (!this.duringRise(at)) this.reference.add(at, r, last ? now : at);
     }
     this.reference.expire(now);
+    this.readReference();
     while (this.risingSpans.length > 0 && this.risingSpans[0]!.end < now - 2 * RISE_LOOKBACK_MS) this.risingSpans.shift();
   }
 }
