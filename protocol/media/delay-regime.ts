@@ -7,10 +7,13 @@
  *     steady, so the burst a stall releases counts immediately (the target can cover stalls); while
  *     the regime is rising samples stay out, and when a rise is recognised the last 1.5 s of samples
  *     leave again (they were its start).
- *   - `reference`: the same samples, each admitted 1.5 s late (in batches every 100 ms, after which its
- *     2nd and 98th percentiles are read once) and only if no rise was under way around it. A rise is
- *     measured against this yardstick, which a climb cannot drag up with it (measured against the
- *     window itself, the 98th percentile would follow the climb and never be exceeded).
+ *   - `reference`: the window's samples once they are 1.5 s old (admitted in batches every 100 ms,
+ *     after which its 2nd and 98th percentiles are read once; the window counts them in a second
+ *     histogram over its own ring). A rise's samples never enter the window and its first 1.5 s leave
+ *     it before they are admitted, so none from around a rise do. A rise is measured against this
+ *     yardstick, which a climb cannot drag up with it (measured against the window itself, the 98th
+ *     percentile would follow the climb and never be exceeded). After a restart it holds the same
+ *     samples as the window at once.
  *   - `recent`: the last second, for envelopes.
  * Regime: *rising* when every sample of the last 300 ms (at least 5, spread over ≥ 150 ms, so that a
  * burst released at one instant says nothing) is above the reference's 98th percentile and the floor's
@@ -49,9 +52,6 @@ const RISE_LOOKBACK_MS = 1500;
 export class DelayRegime {
   /** The stationary delay distribution the target is computed from. */
   readonly window: DelayWindow;
-  private readonly reference: DelayWindow;
-  private readonly pending = new SampleQueue();
-  private readonly risingSpans: { start: Millis; end: Millis }[] = [];
   private readonly recent = new SampleQueue();
   private current: DelayRegimeState = 'steady';
   private lastUpdate = -Infinity;
@@ -65,7 +65,6 @@ export class DelayRegime {
   /** Windows of `spanMs`. */
   constructor(spanMs: Millis) {
     this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS);
-    this.reference = new DelayWindow(spanMs, {}, spanMs / FRAME_MS);
   }
 
   /** The current regime. */
@@ -77,7 +76,6 @@ export class DelayRegime {
   add(now: Millis, r: number, trendSlope: number): void {
     this.recent.push(now, r);
     while (this.recent.length > 0 && this.recent.timeAt(0) < now - 1000) this.recent.shift();
-    this.pending.push(now, r);
     // a burst arriving at one instant is judged once, after its last sample
     if (now - this.lastUpdate >= UPDATE_EVERY_MS) {
       this.lastUpdate = now;
@@ -103,7 +101,7 @@ export class DelayRegime {
 
   /** Re-judge the regime at `now`, `newest` being the sample just added. */
   private update(now: Millis, newest: number, trendSlope: number): void {
-    if (this.reference.size < 25) return;
+    if (this.window.admittedSize < 25) return;
     const floor = this.floor;
     const ceiling = this.ceiling;
     // steady, the verdict needs every sample judged under the floor or (rising) above the ceiling: the newest first
@@ -124,7 +122,7 @@ export class DelayRegime {
     if (this.current === 'steady') {
       if (low >= ceiling && trendSlope > 0) this.startRise(now);
     } else if (low < ceiling) {
-      this.endRise(now);
+      this.endRise();
     } else if (now - this.risingSince > NEW_LEVEL_MS) {
       this.restart(now);
     }
@@ -133,54 +131,34 @@ export class DelayRegime {
   /** The delay moved to a new level: both windows restart from the last second. */
   private restart(now: Millis): void {
     this.window.clear();
-    this.reference.clear();
-    for (let k = 0; k < this.recent.length; k++) {
-      this.window.add(this.recent.timeAt(k), this.recent.valueAt(k));
-      this.reference.add(this.recent.timeAt(k), this.recent.valueAt(k));
-    }
+    for (let k = 0; k < this.recent.length; k++) this.window.add(this.recent.timeAt(k), this.recent.valueAt(k));
     this.window.expire(now);
-    this.reference.expire(now);
-    this.pending.clear();
+    // the reference restarts from the same samples, at once
+    this.window.admitUntil(now);
     this.readReference();
-    this.endRise(now);
+    this.endRise();
   }
 
   /** Read the reference's 2nd and 98th percentiles, at its resolution: below the 2nd's bin, above the 98th's. */
   private readReference(): void {
-    this.floor = this.reference.trackedQuantile(0.02) ?? NaN;
-    this.ceiling = this.reference.trackedQuantileTop(0.98) ?? NaN;
-  }
-
-  private duringRise(at: Millis): boolean {
-    for (const span of this.risingSpans) if (at >= span.start - RISE_LOOKBACK_MS && at <= span.end) return true;
-    return false;
+    this.floor = this.window.admittedQuantile(0.02) ?? NaN;
+    this.ceiling = this.window.admittedQuantileTop(0.98) ?? NaN;
   }
 
   private startRise(now: Millis): void {
     this.current = 'rising';
     this.risingSince = now;
     this.window.removeSince(now - RISE_LOOKBACK_MS);
-    this.risingSpans.push({ start: now, end: Infinity });
   }
 
-  private endRise(now: Millis): void {
+  private endRise(): void {
     this.current = 'steady';
-    const last = this.risingSpans[this.risingSpans.length - 1];
-    if (last !== undefined && last.end === Infinity) last.end = now;
   }
 
+  /** The window's samples 1.5 s old join the reference. */
   private admitToReference(now: Millis): void {
-    while (this.pending.length > 0 && this.pending.timeAt(0) <= now - RISE_LOOKBACK_MS) {
-      const at = this.pending.timeAt(0);
-      const r = this.pending.valueAt(0);
-      this.pending.shift();
-      // the last one admitted also expires what `now` does, in one go (earlier ones must not: a recentre
-      // of the bins by a later one sees what the window held before `now` expired anything)
-      const last = this.pending.length === 0 || this.pending.timeAt(0) > now - RISE_LOOKBACK_MS;
-      if (!this.duringRise(at)) this.reference.add(at, r, last ? now : at);
-    }
-    this.reference.expire(now);
+    this.window.admitUntil(now - RISE_LOOKBACK_MS);
     this.readReference();
-    while (this.risingSpans.length > 0 && this.risingSpans[0]!.end < now - 2 * RISE_LOOKBACK_MS) this.risingSpans.shift();
   }
+
 }

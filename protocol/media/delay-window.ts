@@ -1,7 +1,8 @@
 /**
  * A sliding window of delay samples with quantiles and tail fractions: a histogram of fine bins, with
  * the counts of blocks of 32 bins and of super-blocks of 32 blocks beside it, plus a ring of the samples
- * (their times and bins) in arrival order for expiry.
+ * (their times and bins) in arrival order for expiry; optionally a second histogram of its *admitted*
+ * samples, the oldest ones up to a time the owner moves on (`admitUntil`), read with `admittedQuantile`.
  *
  * Theory of operation: samples enter with the time they were taken and leave oldest first once they
  * are `spanMs` old (`expire`), newest first with `removeSince`, or all at once with `clear`. Each one
@@ -17,6 +18,9 @@
  * level, and it stays in cache when a node plays dozens of streams), and a query sums at most 31
  * counters of each level in order (super-blocks, blocks within one, bins within one; at most 16
  * super-blocks at the default bins): the window costs the same at 60 s of 20 ms frames as at 1 s.
+ * The admitted samples are a prefix of the ring (a cursor walks it): admitting one, or expiring or
+ * removing one that was admitted, also bumps its bin in the second histogram, which shares the bins,
+ * the ring and the expiry, so a lagging view of the same samples costs no second ring.
  */
 import type { Millis } from '../contract.ts';
 
@@ -57,25 +61,143 @@ interface TrackedQuantile {
 /** A tracked quantile further than this many bins from its last answer is found afresh instead of walked to. */
 const TRACK_WALK_LIMIT = 64;
 
+/**
+ * Samples per bin: fine bins (allocated lazily around the bins used), blocks of `BLOCK` bins and
+ * super-blocks of `BLOCK` blocks, with the quantiles tracked over them.
+ */
+class BinCounts {
+  /** Samples per fine bin, for the bins [fineLo, fineLo + fine.length) only (the others are empty). */
+  fine = NO_BINS;
+  fineLo = 0;
+  /** Samples per block of `BLOCK` fine bins. */
+  readonly blockCount: Uint32Array;
+  /** Samples per super-block of `BLOCK` blocks. */
+  readonly superCount: Uint32Array;
+  readonly blocks: number;
+  readonly supers: number;
+  readonly tracked: TrackedQuantile[] = [];
+
+  constructor(readonly bins: number) {
+    this.blocks = bins / BLOCK;
+    this.supers = (this.blocks + BLOCK - 1) >> BLOCK_BITS;
+    this.blockCount = new Uint32Array(this.blocks);
+    this.superCount = new Uint32Array(this.supers);
+  }
+
+  /** Samples in fine bin `b`. */
+  fineAt(b: number): number {
+    const i = b - this.fineLo;
+    return i >= 0 && i < this.fine.length ? this.fine[i]! : 0;
+  }
+
+  /** Add `delta` to bin `b` (0-based). */
+  bump(b: number, delta: number): void {
+    this.bumpFine(b, delta);
+    this.bumpBlock(b >> BLOCK_BITS, delta);
+  }
+
+  /** The fine-bin half of `bump` (the tracked quantiles follow it). */
+  bumpFine(b: number, delta: number): void {
+    let i = b - this.fineLo;
+    if (i < 0 || i >= this.fine.length) i = this.cover(b);
+    this.fine[i]! += delta;
+    const tracked = this.tracked;
+    for (let k = 0; k < tracked.length; k++) {
+      const t = tracked[k]!;
+      if (b < t.bin) t.below += delta;
+    }
+  }
+
+  /** The block half of `bump`: add `delta` to block `block` (0-based) and to its super-block. */
+  bumpBlock(block: number, delta: number): void {
+    this.blockCount[block]! += delta;
+    this.superCount[block >> BLOCK_BITS]! += delta;
+  }
+
+  /** Every count zero; the tracked quantiles are found afresh when next asked. */
+  zero(): void {
+    this.fine.fill(0);
+    this.blockCount.fill(0);
+    this.superCount.fill(0);
+    for (const t of this.tracked) t.bin = -1;
+  }
+
+  /** Samples in bins 0 .. n − 1. */
+  prefix(n: number): number {
+    let sum = 0;
+    const block = n >> BLOCK_BITS;
+    const sup = block >> BLOCK_BITS;
+    for (let s = 0; s < sup; s++) sum += this.superCount[s]!;
+    for (let b = sup << BLOCK_BITS; b < block; b++) sum += this.blockCount[b]!;
+    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fineAt(b);
+    return sum;
+  }
+
+  /** The bin holding the sample of rank `k` (1-based, in increasing order). */
+  rankBin(k: number): number {
+    let s = 0;
+    for (const end = this.supers - 1; s < end && this.superCount[s]! < k; s++) k -= this.superCount[s]!;
+    let block = s << BLOCK_BITS;
+    for (const end = Math.min(this.blocks, block + BLOCK) - 1; block < end && this.blockCount[block]! < k; block++) k -= this.blockCount[block]!;
+    let b = block << BLOCK_BITS;
+    for (const end = Math.min(this.bins, b + BLOCK) - 1; b < end && this.fineAt(b) < k; b++) k -= this.fineAt(b);
+    return b;
+  }
+
+  /** The bin of rank `k`, for the tracked quantile `q`: walked to from its last answer, or found afresh. */
+  trackedBin(q: number, k: number): number {
+    let t: TrackedQuantile | undefined;
+    for (let i = 0; i < this.tracked.length && t === undefined; i++) if (this.tracked[i]!.q === q) t = this.tracked[i];
+    if (t === undefined) this.tracked.push((t = { q, bin: -1, below: 0 }));
+    // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
+    let steps = t.bin < 0 ? TRACK_WALK_LIMIT : 0;
+    for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fineAt(--t.bin);
+    for (; k > t.below + this.fineAt(t.bin) && steps < TRACK_WALK_LIMIT; steps++) t.below += this.fineAt(t.bin++);
+    if (steps >= TRACK_WALK_LIMIT) {
+      t.bin = this.rankBin(k);
+      t.below = this.prefix(t.bin);
+    }
+    return t.bin;
+  }
+
+  /** Widen the allocated fine bins (doubling, within the bins) to take in bin `b`; returns `b`'s index in them. */
+  private cover(b: number): number {
+    const old = this.fine;
+    let lo = this.fineLo;
+    let len = old.length;
+    if (len === 0) {
+      len = Math.min(this.bins, FIRST_FINE_BINS);
+      lo = Math.min(this.bins - len, Math.max(0, b - len / 2));
+    }
+    while (b < lo || b >= lo + len) {
+      // double towards `b`, keeping the allocated bins inside [0, bins)
+      const grown = Math.min(this.bins, 2 * len);
+      lo = b < lo ? Math.max(0, lo + len - grown) : Math.min(this.bins - grown, lo);
+      len = grown;
+    }
+    const fine = new Uint32Array(len);
+    if (old.length > 0) fine.set(old, this.fineLo - lo);
+    this.fine = fine;
+    this.fineLo = lo;
+    return b - lo;
+  }
+}
+
+/** The nearest rank of the `q` quantile among `n` samples (1 … n). */
+function rankOf(q: number, n: number): number {
+  const k = Math.ceil(q * n);
+  return k < 1 ? 1 : k > n ? n : k;
+}
+
 /** A time-windowed multiset of numbers with fast order statistics. */
 export class DelayWindow {
   private readonly binMs: number;
   private readonly bins: number;
   private origin: number | undefined;
   private readonly autoOrigin: boolean;
-  /**
-   * Samples per fine bin, for the bins [fineLo, fineLo + fine.length) only: allocated around the first
-   * bin used and widened as values spread (the bins outside it are empty), so that a window over a
-   * narrow spread of delays does not zero and page in its whole range of bins.
-   */
-  private fine = NO_BINS;
-  private fineLo = 0;
-  /** Samples per block of `BLOCK` fine bins. */
-  private readonly blockCount: Uint32Array;
-  /** Samples per super-block of `BLOCK` blocks. */
-  private readonly superCount: Uint32Array;
-  private readonly blocks: number;
-  private readonly supers: number;
+  private readonly counts: BinCounts;
+  /** The admitted samples' counts (created by the first `admitUntil`). */
+  private lagged: BinCounts | undefined;
   /**
    * The samples in arrival order: their times, and the bins they are counted in (−1 for a NaN value);
    * 12 bytes a sample, not 16 with the values (a recentre shifts the bins by whole bins instead).
@@ -86,7 +208,8 @@ export class DelayWindow {
   private slots: number;
   private head = 0;
   private count = 0;
-  private readonly tracked: TrackedQuantile[] = [];
+  /** The oldest samples of the ring that are admitted. */
+  private admittedCount = 0;
 
   /**
    * A window keeping samples for `spanMs`, sized for `expectedSamples` at once (it grows, doubling, past
@@ -107,10 +230,7 @@ export class DelayWindow {
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
     this.origin = bins.origin;
     this.autoOrigin = bins.origin === undefined;
-    this.blocks = this.bins / BLOCK;
-    this.supers = (this.blocks + BLOCK - 1) >> BLOCK_BITS;
-    this.blockCount = new Uint32Array(this.blocks);
-    this.superCount = new Uint32Array(this.supers);
+    this.counts = new BinCounts(this.bins);
   }
 
   /** Samples in the window. */
@@ -133,14 +253,26 @@ export class DelayWindow {
     this.count++;
     // In a full window the sample added and the one it pushes out usually share a block: their
     // changes to the block counts cancel, so they are touched only for a block that changed.
-    this.bumpFine(b, 1);
+    this.counts.bumpFine(b, 1);
     const owed = this.expireBefore((until > at || until !== until ? until : at) - this.spanMs, b >> BLOCK_BITS);
-    if (owed >= 0) this.bumpBlock(owed, 1);
+    if (owed >= 0) this.counts.bumpBlock(owed, 1);
   }
 
   /** Drop samples taken before `now − spanMs`. */
   expire(now: Millis): void {
     this.expireBefore(now - this.spanMs, -1);
+  }
+
+  /** Admit the samples taken at or before `until` that are not admitted yet (oldest first). */
+  admitUntil(until: Millis): void {
+    const lagged = (this.lagged ??= new BinCounts(this.bins));
+    const mask = this.slots - 1;
+    while (this.admittedCount < this.count) {
+      const slot = (this.head + this.admittedCount) & mask;
+      if (!(this.times[slot]! <= until)) break;
+      lagged.bump(this.heldBin(slot), 1);
+      this.admittedCount++;
+    }
   }
 
   /**
@@ -150,11 +282,16 @@ export class DelayWindow {
   private expireBefore(horizon: Millis, owed: number): number {
     const times = this.times;
     const mask = this.slots - 1;
+    const counts = this.counts;
     while (this.count > 0 && times[this.head]! < horizon) {
       const old = this.heldBin(this.head);
-      this.bumpFine(old, -1);
+      counts.bumpFine(old, -1);
       if (old >> BLOCK_BITS === owed) owed = -1;
-      else this.bumpBlock(old >> BLOCK_BITS, -1);
+      else counts.bumpBlock(old >> BLOCK_BITS, -1);
+      if (this.admittedCount > 0) {
+        this.lagged!.bump(old, -1);
+        this.admittedCount--;
+      }
       this.head = (this.head + 1) & mask;
       this.count--;
     }
@@ -166,7 +303,12 @@ export class DelayWindow {
     while (this.count > 0) {
       const slot = (this.head + this.count - 1) & (this.slots - 1);
       if (this.times[slot]! < since) break;
-      this.bump(this.heldBin(slot), -1);
+      const b = this.heldBin(slot);
+      this.counts.bump(b, -1);
+      if (this.admittedCount === this.count) {
+        this.lagged!.bump(b, -1);
+        this.admittedCount--;
+      }
       this.count--;
     }
   }
@@ -190,22 +332,26 @@ export class DelayWindow {
     const centre = hi < 0 ? value : (Math.min(value, this.value(lo)) + Math.max(value, this.value(hi))) / 2;
     const shift = Math.round((centre - (this.bins / 2) * this.binMs - origin) / this.binMs);
     this.origin = origin + shift * this.binMs;
-    this.zeroCounts();
+    this.counts.zero();
+    this.lagged?.zero();
     for (let k = 0; k < this.count; k++) {
       const slot = (this.head + k) & (this.slots - 1);
       const b = this.binOf[slot]!;
       if (b < 0) continue;
       const moved = b - shift;
       this.binOf[slot] = moved < 0 ? 0 : moved >= this.bins ? this.bins - 1 : moved;
-      this.bump(this.binOf[slot]!, 1);
+      this.counts.bump(this.binOf[slot]!, 1);
+      if (k < this.admittedCount) this.lagged!.bump(this.binOf[slot]!, 1);
     }
   }
 
   /** Forget every sample (an origin centred on a sample is chosen again by the next one). */
   clear(): void {
-    this.zeroCounts();
+    this.counts.zero();
+    this.lagged?.zero();
     this.head = 0;
     this.count = 0;
+    this.admittedCount = 0;
     // an origin centred on a sample (not fixed) centres again on the next one: after a restart the old
     // first sample may be far off (a backlog's), and values outside the bins would all pile up at an end
     if (this.autoOrigin) this.origin = undefined;
@@ -214,7 +360,7 @@ export class DelayWindow {
   /** The `q` quantile (0..1) by nearest rank, to a bin; undefined when empty. */
   quantile(q: number): number | undefined {
     if (this.count === 0) return undefined;
-    return this.value(this.rankBin(this.rank(q)));
+    return this.value(this.counts.rankBin(rankOf(q, this.count)));
   }
 
   /**
@@ -223,19 +369,7 @@ export class DelayWindow {
    */
   trackedQuantile(q: number): number | undefined {
     if (this.count === 0) return undefined;
-    let t: TrackedQuantile | undefined;
-    for (let i = 0; i < this.tracked.length && t === undefined; i++) if (this.tracked[i]!.q === q) t = this.tracked[i];
-    if (t === undefined) this.tracked.push((t = { q, bin: -1, below: 0 }));
-    const k = this.rank(q);
-    // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
-    let steps = t.bin < 0 ? TRACK_WALK_LIMIT : 0;
-    for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fineAt(--t.bin);
-    for (; k > t.below + this.fineAt(t.bin) && steps < TRACK_WALK_LIMIT; steps++) t.below += this.fineAt(t.bin++);
-    if (steps >= TRACK_WALK_LIMIT) {
-      t.bin = this.rankBin(k);
-      t.below = this.prefix(t.bin);
-    }
-    return this.value(t.bin);
+    return this.value(this.counts.trackedBin(q, rankOf(q, this.count)));
   }
 
   /**
@@ -250,24 +384,35 @@ export class DelayWindow {
 
   /** Smallest sample, to a bin; undefined when empty. */
   get min(): number | undefined {
-    return this.count === 0 ? undefined : this.value(this.rankBin(1));
+    return this.count === 0 ? undefined : this.value(this.counts.rankBin(1));
   }
 
   /** Largest sample, to a bin; undefined when empty. */
   get max(): number | undefined {
-    return this.count === 0 ? undefined : this.value(this.rankBin(this.count));
+    return this.count === 0 ? undefined : this.value(this.counts.rankBin(this.count));
   }
 
   /** Fraction of samples in bins above `x`'s (0 when empty). */
   fractionAbove(x: number): number {
     if (this.count === 0 || this.origin === undefined) return 0;
-    return (this.count - this.prefix(this.bin(x) + 1)) / this.count;
+    return (this.count - this.counts.prefix(this.bin(x) + 1)) / this.count;
   }
 
-  /** The nearest rank of the `q` quantile (1 … count). */
-  private rank(q: number): number {
-    const k = Math.ceil(q * this.count);
-    return k < 1 ? 1 : k > this.count ? this.count : k;
+  /** Admitted samples in the window. */
+  get admittedSize(): number {
+    return this.admittedCount;
+  }
+
+  /** `trackedQuantile(q)` of the admitted samples alone. */
+  admittedQuantile(q: number): number | undefined {
+    if (this.admittedCount === 0) return undefined;
+    return this.value(this.lagged!.trackedBin(q, rankOf(q, this.admittedCount)));
+  }
+
+  /** `trackedQuantileTop(q)` of the admitted samples alone. */
+  admittedQuantileTop(q: number): number | undefined {
+    const lower = this.admittedQuantile(q);
+    return lower === undefined ? undefined : lower + this.binMs;
   }
 
   /** The bin the sample in `slot` is counted in (NaN for a NaN value, counted in no bin). */
@@ -283,88 +428,6 @@ export class DelayWindow {
 
   private value(bin: number): number {
     return this.origin! + bin * this.binMs;
-  }
-
-  /** Add `delta` to bin `b` (0-based). */
-  private bump(b: number, delta: number): void {
-    this.bumpFine(b, delta);
-    this.bumpBlock(b >> BLOCK_BITS, delta);
-  }
-
-  /** Every count zero; the tracked quantiles are found afresh when next asked. */
-  private zeroCounts(): void {
-    this.fine.fill(0);
-    this.blockCount.fill(0);
-    this.superCount.fill(0);
-    for (const t of this.tracked) t.bin = -1;
-  }
-
-  /** Samples in fine bin `b`. */
-  private fineAt(b: number): number {
-    const i = b - this.fineLo;
-    return i >= 0 && i < this.fine.length ? this.fine[i]! : 0;
-  }
-
-  /** The fine-bin half of `bump` (the tracked quantiles follow it). */
-  private bumpFine(b: number, delta: number): void {
-    let i = b - this.fineLo;
-    if (i < 0 || i >= this.fine.length) i = this.cover(b);
-    this.fine[i]! += delta;
-    const tracked = this.tracked;
-    for (let k = 0; k < tracked.length; k++) {
-      const t = tracked[k]!;
-      if (b < t.bin) t.below += delta;
-    }
-  }
-
-  /** The block half of `bump`: add `delta` to block `block` (0-based) and to its super-block. */
-  private bumpBlock(block: number, delta: number): void {
-    this.blockCount[block]! += delta;
-    this.superCount[block >> BLOCK_BITS]! += delta;
-  }
-
-  /** Samples in bins 0 .. n − 1. */
-  private prefix(n: number): number {
-    let sum = 0;
-    const block = n >> BLOCK_BITS;
-    const sup = block >> BLOCK_BITS;
-    for (let s = 0; s < sup; s++) sum += this.superCount[s]!;
-    for (let b = sup << BLOCK_BITS; b < block; b++) sum += this.blockCount[b]!;
-    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fineAt(b);
-    return sum;
-  }
-
-  /** The bin holding the sample of rank `k` (1-based, in increasing order). */
-  private rankBin(k: number): number {
-    let s = 0;
-    for (const end = this.supers - 1; s < end && this.superCount[s]! < k; s++) k -= this.superCount[s]!;
-    let block = s << BLOCK_BITS;
-    for (const end = Math.min(this.blocks, block + BLOCK) - 1; block < end && this.blockCount[block]! < k; block++) k -= this.blockCount[block]!;
-    let b = block << BLOCK_BITS;
-    for (const end = Math.min(this.bins, b + BLOCK) - 1; b < end && this.fineAt(b) < k; b++) k -= this.fineAt(b);
-    return b;
-  }
-
-  /** Widen the allocated fine bins (doubling, within the bins) to take in bin `b`; returns `b`'s index in them. */
-  private cover(b: number): number {
-    const old = this.fine;
-    let lo = this.fineLo;
-    let len = old.length;
-    if (len === 0) {
-      len = Math.min(this.bins, FIRST_FINE_BINS);
-      lo = Math.min(this.bins - len, Math.max(0, b - len / 2));
-    }
-    while (b < lo || b >= lo + len) {
-      // double towards `b`, keeping the allocated bins inside [0, bins)
-      const grown = Math.min(this.bins, 2 * len);
-      lo = b < lo ? Math.max(0, lo + len - grown) : Math.min(this.bins - grown, lo);
-      len = grown;
-    }
-    const fine = new Uint32Array(len);
-    if (old.length > 0) fine.set(old, this.fineLo - lo);
-    this.fine = fine;
-    this.fineLo = lo;
-    return b - lo;
   }
 
   /** Double the ring (it is full): the samples from the head to the end, then those before the head. */
