@@ -332,6 +332,43 @@ test('delay window: quantiles exact to a bin against a sorted copy, and tracked 
   );
 });
 
+test('delay window: a lazy window (counting only when read) answers as an eager one fed the same samples', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.record({ op: fc.constant('add' as const), gapMs: fc.integer({ min: 0, max: 400 }), value: fc.double({ min: -5000, max: 5000, noNaN: true }) }), fc.record({ op: fc.constantFrom('remove' as const, 'clear' as const, 'read' as const, 'expire' as const) })), { maxLength: 400 }),
+      (ops) => {
+        const eager = new DelayWindow(2000, { binMs: 0.5, bins: 1024 });
+        const lazy = new DelayWindow(2000, { binMs: 0.5, bins: 1024 }, 0, true);
+        let now = 0;
+        for (const o of ops) {
+          if (o.op === 'add') {
+            now += o.gapMs;
+            eager.add(now, o.value);
+            lazy.add(now, o.value);
+          } else if (o.op === 'remove') {
+            eager.removeSince(now - 100);
+            lazy.removeSince(now - 100);
+          } else if (o.op === 'clear') {
+            eager.clear();
+            lazy.clear();
+          } else if (o.op === 'expire') {
+            now += 500;
+            eager.expire(now);
+            lazy.expire(now);
+          } else {
+            assert.is(lazy.size, eager.size);
+            for (const q of [0, 0.02, 0.5, 0.95, 1]) assert.is(lazy.trackedQuantile(q), eager.trackedQuantile(q), `q ${q}`);
+            assert.equal([lazy.min, lazy.max, lazy.fractionAbove(10)], [eager.min, eager.max, eager.fractionAbove(10)]);
+          }
+        }
+        assert.is(lazy.size, eager.size);
+        assert.is(lazy.quantile(0.5), eager.quantile(0.5));
+      },
+    ),
+    { seed: 29, numRuns: 300 },
+  );
+});
+
 test('delay window: the admitted samples (the oldest, up to a time) have their own quantiles, exact to a bin, through expiry, removals and clears', () => {
   fc.assert(
     fc.property(

@@ -45,9 +45,10 @@
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
  *
- * Cost: an arrival is O(1) plus an insertion in two binned windows (gaps, excursions: O(log bins)); a
- * block close (10 times a second) refits two regressions over at most `longTrendBlocks` floors; a tick
- * is O(1) unless a rise is significant or a silence is long, when it asks the windows a few quantiles.
+ * Cost: an arrival is O(1): it writes its gap and excursion down in two lazy binned windows, which
+ * count them only when asked (a silence past 100 ms, a rise that stands 2σ out of the noise); a block
+ * close (10 times a second) refits two regressions over at most `longTrendBlocks` floors; a tick is
+ * O(1) unless a rise is significant or a silence is long, when it asks the windows a few quantiles.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
@@ -157,13 +158,14 @@ export class DegradationWatch {
   private readonly blockStart: number[] = [];
   private readonly blockFloor: number[] = [];
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
-  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS);
+  /** Delays above their block's floor so far (read at a block's close only when a rise stands out of the noise). */
+  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS, true);
   private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 });
   /** Closed blocks' floors waiting to join `floors`. */
   private readonly pendingFloors = new SampleQueue();
   private lastRiseRiskAt = -Infinity;
   /** Gaps between arrivals of consecutive frames, but for silences warned of as stalls. */
-  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 }, 60_000 / FRAME_MS);
+  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 }, 60_000 / FRAME_MS, true);
   /** Lengths of the silences that ended with a held packet. */
   private readonly delaySilences = new DelayWindow(SILENCE_HISTORY_MS, { origin: 0, binMs: 1, bins: 8192 });
   private stallWarnedSince: Millis | undefined;
@@ -328,7 +330,7 @@ export class DegradationWatch {
     const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
     // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
     const rise = slope * (this.blockStart[n - 1]! - this.blockStart[from]!);
-    const lifted = rise >= Math.max(2 * noise, (this.excursions.trackedQuantile(0.95) ?? 0) / 2);
+    const lifted = rise >= 2 * noise && rise >= (this.excursions.trackedQuantile(0.95) ?? 0) / 2;
     return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
   }
 

@@ -20,7 +20,9 @@
  * super-blocks at the default bins): the window costs the same at 60 s of 20 ms frames as at 1 s.
  * The admitted samples are a prefix of the ring (a cursor walks it): admitting one, or expiring or
  * removing one that was admitted, also bumps its bin in the second histogram, which shares the bins,
- * the ring and the expiry, so a lagging view of the same samples costs no second ring.
+ * the ring and the expiry, so a lagging view of the same samples costs no second ring. A lazy window
+ * defers the counting: an add only writes the sample down, and the next read drops the samples that
+ * have expired meanwhile (never counting them) and counts the others, in one sequential pass.
  */
 import type { Millis } from '../contract.ts';
 
@@ -210,16 +212,26 @@ export class DelayWindow {
   private count = 0;
   /** The oldest samples of the ring that are admitted. */
   private admittedCount = 0;
+  /** Samples are only written to the ring as they come; they are counted, and old ones dropped, when the window is next read. */
+  private readonly lazy: boolean;
+  /** Lazy: the oldest samples of the ring that are counted in the bins. */
+  private counted = 0;
+  /** Lazy: the latest expiry horizon not applied yet. */
+  private owedHorizon = -Infinity;
 
   /**
    * A window keeping samples for `spanMs`, sized for `expectedSamples` at once (it grows, doubling, past
-   * them: a ring that grows as a 60 s window fills reallocates five times).
+   * them: a ring that grows as a 60 s window fills reallocates five times). A `lazy` window only writes
+   * a sample down when it is added, and counts it (or drops it unread once expired) when next read:
+   * the same answers, for a window read far less often than it is fed.
    */
   constructor(
     readonly spanMs: Millis,
     bins: DelayWindowBins = {},
     expectedSamples = 0,
+    lazy = false,
   ) {
+    this.lazy = lazy;
     let slots = MIN_SLOTS;
     while (slots < expectedSamples) slots *= 2;
     this.slots = slots;
@@ -235,6 +247,7 @@ export class DelayWindow {
 
   /** Samples in the window. */
   get size(): number {
+    if (this.lazy) this.settle();
     return this.count;
   }
 
@@ -245,12 +258,21 @@ export class DelayWindow {
   add(at: Millis, value: number, until: Millis = at): void {
     this.origin ??= value - (this.bins / 2) * this.binMs;
     if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
-    if (this.count === this.slots) this.grow();
+    if (this.count === this.slots) {
+      if (this.lazy) this.settle();
+      if (this.count === this.slots) this.grow();
+    }
     const slot = (this.head + this.count) & (this.slots - 1);
     const b = this.bin(value);
     this.times[slot] = at;
     this.binOf[slot] = b === b ? b : -1;
     this.count++;
+    if (this.lazy) {
+      // expiring by the largest horizon owed drops the same oldest samples as expiring by each in turn
+      const horizon = (until > at || until !== until ? until : at) - this.spanMs;
+      if (horizon > this.owedHorizon) this.owedHorizon = horizon;
+      return;
+    }
     // In a full window the sample added and the one it pushes out usually share a block: their
     // changes to the block counts cancel, so they are touched only for a block that changed.
     this.counts.bumpFine(b, 1);
@@ -260,11 +282,34 @@ export class DelayWindow {
 
   /** Drop samples taken before `now − spanMs`. */
   expire(now: Millis): void {
+    if (this.lazy) this.settle();
     this.expireBefore(now - this.spanMs, -1);
+    this.counted = this.count;
+  }
+
+  /** Lazy: drop the samples the horizons owed expire (uncounting those counted), then count the others. */
+  private settle(): void {
+    const mask = this.slots - 1;
+    while (this.count > 0 && this.times[this.head]! < this.owedHorizon) {
+      const b = this.heldBin(this.head);
+      if (this.counted > 0) {
+        this.counts.bump(b, -1);
+        this.counted--;
+      }
+      if (this.admittedCount > 0) {
+        this.lagged!.bump(b, -1);
+        this.admittedCount--;
+      }
+      this.head = (this.head + 1) & mask;
+      this.count--;
+    }
+    this.owedHorizon = -Infinity;
+    for (; this.counted < this.count; this.counted++) this.counts.bump(this.heldBin((this.head + this.counted) & mask), 1);
   }
 
   /** Admit the samples taken at or before `until` that are not admitted yet (oldest first). */
   admitUntil(until: Millis): void {
+    if (this.lazy) this.settle();
     const lagged = (this.lagged ??= new BinCounts(this.bins));
     const mask = this.slots - 1;
     while (this.admittedCount < this.count) {
@@ -300,6 +345,7 @@ export class DelayWindow {
 
   /** Remove the samples taken at or after `since` (the newest ones). */
   removeSince(since: Millis): void {
+    if (this.lazy) this.settle();
     while (this.count > 0) {
       const slot = (this.head + this.count - 1) & (this.slots - 1);
       if (this.times[slot]! < since) break;
@@ -311,6 +357,7 @@ export class DelayWindow {
       }
       this.count--;
     }
+    this.counted = this.count;
   }
 
   /**
@@ -321,6 +368,7 @@ export class DelayWindow {
    * it are counted at the nearer end.
    */
   private recentre(value: number): void {
+    if (this.lazy) this.settle();
     let lo = this.bins;
     let hi = -1;
     for (let k = 0; k < this.count; k++) {
@@ -352,6 +400,8 @@ export class DelayWindow {
     this.head = 0;
     this.count = 0;
     this.admittedCount = 0;
+    this.counted = 0;
+    this.owedHorizon = -Infinity;
     // an origin centred on a sample (not fixed) centres again on the next one: after a restart the old
     // first sample may be far off (a backlog's), and values outside the bins would all pile up at an end
     if (this.autoOrigin) this.origin = undefined;
@@ -359,6 +409,7 @@ export class DelayWindow {
 
   /** The `q` quantile (0..1) by nearest rank, to a bin; undefined when empty. */
   quantile(q: number): number | undefined {
+    if (this.lazy) this.settle();
     if (this.count === 0) return undefined;
     return this.value(this.counts.rankBin(rankOf(q, this.count)));
   }
@@ -368,6 +419,7 @@ export class DelayWindow {
    * and walked to its new place (a bin or two after each change), so asking after every sample is cheap.
    */
   trackedQuantile(q: number): number | undefined {
+    if (this.lazy) this.settle();
     if (this.count === 0) return undefined;
     return this.value(this.counts.trackedBin(q, rankOf(q, this.count)));
   }
@@ -384,27 +436,32 @@ export class DelayWindow {
 
   /** Smallest sample, to a bin; undefined when empty. */
   get min(): number | undefined {
+    if (this.lazy) this.settle();
     return this.count === 0 ? undefined : this.value(this.counts.rankBin(1));
   }
 
   /** Largest sample, to a bin; undefined when empty. */
   get max(): number | undefined {
+    if (this.lazy) this.settle();
     return this.count === 0 ? undefined : this.value(this.counts.rankBin(this.count));
   }
 
   /** Fraction of samples in bins above `x`'s (0 when empty). */
   fractionAbove(x: number): number {
+    if (this.lazy) this.settle();
     if (this.count === 0 || this.origin === undefined) return 0;
     return (this.count - this.counts.prefix(this.bin(x) + 1)) / this.count;
   }
 
   /** Admitted samples in the window. */
   get admittedSize(): number {
+    if (this.lazy) this.settle();
     return this.admittedCount;
   }
 
   /** `trackedQuantile(q)` of the admitted samples alone. */
   admittedQuantile(q: number): number | undefined {
+    if (this.lazy) this.settle();
     if (this.admittedCount === 0) return undefined;
     return this.value(this.lagged!.trackedBin(q, rankOf(q, this.admittedCount)));
   }
