@@ -18,7 +18,7 @@
  *      charges more for). Plans of over 50 % late loss are not considered (the E-model would rather drop
  *      nearly all audio than wait 900 ms). The current target wins ties within 0.2 R (no flapping).
  *      Offsets are tried upwards, until even no late loss at all could not beat the best one found.
- *      The target is refreshed every 100 ms, and at the next tick after a delay late for it.
+ *      The target is refreshed every 200 ms, and at the next tick after a delay late for it.
  *      While the delay is rising the target also covers the largest r of the last 200 ms plus the
  *      trend over the next 200 ms: playout follows a climb by stretching ahead of it.
  *   4. Mechanics, per tick, with O the offset at which the cursor frame would play now:
@@ -70,7 +70,7 @@ const EXCESS_PATIENCE_MS = 2000;
 const TARGET_STICKINESS_R = 0.2;
 
 /** How often the stationary target is recomputed (ms). */
-const TARGET_REFRESH_MS = 100;
+const TARGET_REFRESH_MS = 200;
 
 /** Samples needed before the E-model target replaces the start-up rule (cover every delay seen). */
 const MIN_SAMPLES = 25;
@@ -175,7 +175,7 @@ class CallsimPolicy implements PlayoutPolicy {
   /**
    * The E-model-optimal offset over the stationary window (cover everything seen until it has enough
    * samples); it moves slowly, so it is recomputed every `TARGET_REFRESH_MS`, or at once after a delay
-   * near or past it arrived.
+   * late for it (past it less the safety margin) arrived.
    */
   private stationaryTarget(offset: number, now: Millis): number {
     if (this.cached && now - this.cachedAt < TARGET_REFRESH_MS && Math.abs(this.cachedOffset - offset) % FRAME_MS < 1e-6) return this.cachedTarget;
