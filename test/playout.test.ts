@@ -348,6 +348,97 @@ test('delay window: quantiles exact to a bin against a sorted copy, and tracked 
   );
 });
 
+test('delay window: a lazy window (counting only when read) answers as an eager one fed the same samples', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.record({ op: fc.constant('add' as const), gapMs: fc.integer({ min: 0, max: 400 }), value: fc.double({ min: -5000, max: 5000, noNaN: true }) }), fc.record({ op: fc.constantFrom('remove' as const, 'clear' as const, 'read' as const, 'expire' as const) })), { maxLength: 400 }),
+      (ops) => {
+        const eager = new DelayWindow(2000, { binMs: 0.5, bins: 1024 });
+        const lazy = new DelayWindow(2000, { binMs: 0.5, bins: 1024 }, 0, true);
+        let now = 0;
+        for (const o of ops) {
+          if (o.op === 'add') {
+            now += o.gapMs;
+            eager.add(now, o.value);
+            lazy.add(now, o.value);
+          } else if (o.op === 'remove') {
+            eager.removeSince(now - 100);
+            lazy.removeSince(now - 100);
+          } else if (o.op === 'clear') {
+            eager.clear();
+            lazy.clear();
+          } else if (o.op === 'expire') {
+            now += 500;
+            eager.expire(now);
+            lazy.expire(now);
+          } else {
+            assert.is(lazy.size, eager.size);
+            for (const q of [0, 0.02, 0.5, 0.95, 1]) assert.is(lazy.trackedQuantile(q), eager.trackedQuantile(q), `q ${q}`);
+            assert.equal([lazy.min, lazy.max, lazy.fractionAbove(10)], [eager.min, eager.max, eager.fractionAbove(10)]);
+          }
+        }
+        assert.is(lazy.size, eager.size);
+        assert.is(lazy.quantile(0.5), eager.quantile(0.5));
+      },
+    ),
+    { seed: 29, numRuns: 300 },
+  );
+});
+
+test('delay window: the admitted samples (the oldest, up to a time) have their own quantiles, exact to a bin, through expiry, removals and clears', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.record({ op: fc.constant('add' as const), gapMs: fc.integer({ min: 0, max: 400 }), value: fc.double({ min: -200, max: 200, noNaN: true }) }),
+          fc.record({ op: fc.constant('admit' as const), lagMs: fc.integer({ min: 0, max: 1500 }) }),
+          fc.record({ op: fc.constantFrom('remove' as const, 'clear' as const) }),
+        ),
+        { maxLength: 300 },
+      ),
+      (ops) => {
+        const w = new DelayWindow(2000, { binMs: 0.5, bins: 1024 });
+        let now = 0;
+        let held: { at: number; value: number; admitted: boolean }[] = [];
+        for (const o of ops) {
+          if (o.op === 'add') {
+            now += o.gapMs;
+            w.add(now, o.value);
+            held = [...held, { at: now, value: o.value, admitted: false }].filter((s) => s.at >= now - 2000);
+          } else if (o.op === 'admit') {
+            w.admitUntil(now - o.lagMs);
+            // the oldest not yet admitted, in order, up to the first one too new
+            let open = true;
+            held = held.map((s) => {
+              open &&= s.admitted || s.at <= now - o.lagMs;
+              return { ...s, admitted: s.admitted || open };
+            });
+          } else if (o.op === 'remove') {
+            w.removeSince(now - 100);
+            held = held.filter((s) => s.at < now - 100);
+          } else {
+            w.clear();
+            held = [];
+          }
+          const admitted = held.filter((s) => s.admitted).map((s) => s.value).sort((a, b) => a - b);
+          assert.is(w.admittedSize, admitted.length);
+          for (const q of [0.02, 0.5, 0.98]) {
+            const answer = w.admittedQuantile(q);
+            if (admitted.length === 0) {
+              assert.is(answer, undefined);
+              continue;
+            }
+            const exact = admitted[Math.min(admitted.length, Math.max(1, Math.ceil(q * admitted.length))) - 1]!;
+            assert.ok(answer! <= exact + 1e-6 && exact - answer! < 0.5 + 1e-6, `q ${q}: ${answer} for ${exact}`);
+            assert.is(w.admittedQuantileTop(q), answer! + 0.5);
+          }
+        }
+      },
+    ),
+    { seed: 23, numRuns: 300 },
+  );
+});
+
 test('ours: Wi-Fi that drops packets in bursts but never stalls: long bursts like the ones it has shown are not taken for stalls', () => {
   // 10 ms of delay; every second a loss run of 1, 2 or 3 frames; runs of 6 frames (a 140 ms silence) at 30.5 s and 45.5 s
   const lost = new Set<number>();

@@ -17,6 +17,8 @@
  *      from the stream's own played / not-played pattern (stall losses come in runs, which the E-model
  *      charges more for). Plans of over 50 % late loss are not considered (the E-model would rather drop
  *      nearly all audio than wait 900 ms). The current target wins ties within 0.2 R (no flapping).
+ *      Offsets are tried upwards, until even no late loss at all could not beat the best one found.
+ *      The target is refreshed every 200 ms, and at the next tick after a delay late for it.
  *      While the delay is rising the target also covers the largest r of the last 200 ms plus the
  *      floor's trend over the next 200 ms (no more than the largest r rose over the last 200 ms):
  *      playout follows a climb by stretching ahead of it.
@@ -38,7 +40,7 @@ import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
 import { DelayRegime } from './delay-regime.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
-import { rFactor } from './emodel.ts';
+import { delayImpairment, lossImpairment, R0 } from './emodel.ts';
 import { ADVANCE, drop, HOLD, JitterBuffer, type ArrivalNote, type BufferView, type PlayoutPolicy, type TickPlan, type TimeSyncNote } from './jitter-buffer.ts';
 import { LossPattern } from './loss-pattern.ts';
 import { FRAME_MS, type PlayoutController, type PlayoutEvent, type TickAudio } from './playout.ts';
@@ -69,7 +71,7 @@ const EXCESS_PATIENCE_MS = 2000;
 const TARGET_STICKINESS_R = 0.2;
 
 /** How often the stationary target is recomputed (ms). */
-const TARGET_REFRESH_MS = 100;
+const TARGET_REFRESH_MS = 200;
 
 /** Samples needed before the E-model target replaces the start-up rule (cover every delay seen). */
 const MIN_SAMPLES = 25;
@@ -110,8 +112,9 @@ class CallsimPolicy implements PlayoutPolicy {
     this.noteLoss(note.seq);
     this.watch.arrival(note.now, note.seq, r);
     this.delays.add(note.now, r, this.watch.risingSlope);
-    // a delay in the tail can move the optimum at once (a stall's burst): recompute at the next tick
-    if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS - FRAME_MS) this.cached = false;
+    // a delay late for the target can move the optimum up at once (a stall's burst): recompute at the
+    // next tick (an earlier one only makes lower offsets worse, or drifts it down: the refresh sees to that)
+    if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS) this.cached = false;
   }
 
   timeSynced(_view: BufferView, note: TimeSyncNote): void {
@@ -182,7 +185,7 @@ class CallsimPolicy implements PlayoutPolicy {
   /**
    * The E-model-optimal offset over the stationary window (cover everything seen until it has enough
    * samples); it moves slowly, so it is recomputed every `TARGET_REFRESH_MS`, or at once after a delay
-   * near or past it arrived.
+   * late for it (past it less the safety margin) arrived.
    */
   private stationaryTarget(offset: number, now: Millis): number {
     if (this.cached && now - this.cachedAt < TARGET_REFRESH_MS && Math.abs(this.cachedOffset - offset) % FRAME_MS < 1e-6) return this.cachedTarget;
@@ -212,11 +215,17 @@ class CallsimPolicy implements PlayoutPolicy {
     const end = onGrid(offset, Math.min(hi, lo + (this.capacityPackets / 2) * FRAME_MS));
     let best = end; // when no offset keeps late loss acceptable, cover everything the buffer can
     let bestR = -Infinity;
+    // the least loss impairment any offset can have: the network's loss alone
+    const leastLossImpairment = lossImpairment(100 * Math.min(1, this.lossRate), burstR);
     for (let o = onGrid(offset, lo); o <= end; o += FRAME_MS) {
+      // offsets only add delay from here on: once even no late loss could not beat the best, none will
+      const delayMs = o + shift + FRAME_ALLOWANCE_MS;
+      if (R0 - delayImpairment(delayMs) - leastLossImpairment + TARGET_STICKINESS_R < bestR) break;
       const late = window.fractionAbove(o - SAFETY_MARGIN_MS);
       if (late > MAX_LATE_FRACTION) continue;
       const loss = 100 * Math.min(1, this.lossRate + late);
-      const r = rFactor({ delayMs: o + shift + FRAME_ALLOWANCE_MS, lossPercent: loss, burstR }) + (o === this.target ? TARGET_STICKINESS_R : 0);
+      // rFactor, without building its input for every offset
+      const r = R0 - delayImpairment(delayMs) - lossImpairment(loss, burstR) + (o === this.target ? TARGET_STICKINESS_R : 0);
       if (r > bestR + 1e-9) {
         bestR = r;
         best = o;

@@ -45,9 +45,10 @@
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
  *
- * Cost: an arrival is O(1) plus an insertion in two binned windows (gaps, excursions: O(log bins)); a
- * block close (10 times a second) refits two regressions over at most `longTrendBlocks` floors; a tick
- * is O(1) unless a rise is significant or a silence is long, when it asks the windows a few quantiles.
+ * Cost: an arrival is O(1): it writes its gap and excursion down in two lazy binned windows, which
+ * count them only when asked (a silence past 100 ms, a rise that stands 2σ out of the noise); a block
+ * close (10 times a second) refits two regressions over at most `longTrendBlocks` floors; a tick is
+ * O(1) unless a rise is significant or a silence is long, when it asks the windows a few quantiles.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
@@ -157,13 +158,14 @@ export class DegradationWatch {
   private readonly blockStart: number[] = [];
   private readonly blockFloor: number[] = [];
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
-  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 });
+  /** Delays above their block's floor so far (read at a block's close only when a rise stands out of the noise). */
+  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS, true);
   private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 });
   /** Closed blocks' floors waiting to join `floors`. */
   private readonly pendingFloors = new SampleQueue();
   private lastRiseRiskAt = -Infinity;
   /** Gaps between arrivals of consecutive frames, but for silences warned of as stalls. */
-  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 });
+  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 }, 60_000 / FRAME_MS, true);
   /** Lengths of the silences that ended with a held packet. */
   private readonly delaySilences = new DelayWindow(SILENCE_HISTORY_MS, { origin: 0, binMs: 1, bins: 8192 });
   private stallWarnedSince: Millis | undefined;
@@ -276,21 +278,22 @@ export class DegradationWatch {
 
   /** Keep the smallest offset of the last `BASELINE_MS` at the deque's head. */
   private noteOffset(now: Millis, offsetMs: number): void {
-    const size = this.baseAt.length;
-    while (this.baseCount > 0 && this.baseOffset[(this.baseHead + this.baseCount - 1) % size]! >= offsetMs) this.baseCount--;
+    const mask = this.baseAt.length - 1; // a power of two
+    while (this.baseCount > 0 && this.baseOffset[(this.baseHead + this.baseCount - 1) & mask]! >= offsetMs) this.baseCount--;
     while (this.baseCount > 0 && this.baseAt[this.baseHead]! < now - BASELINE_MS) {
-      this.baseHead = (this.baseHead + 1) % size;
+      this.baseHead = (this.baseHead + 1) & mask;
       this.baseCount--;
     }
-    if (this.baseCount === size) {
-      this.baseHead = (this.baseHead + 1) % size;
+    if (this.baseCount === mask + 1) {
+      this.baseHead = (this.baseHead + 1) & mask;
       this.baseCount--;
     }
-    const slot = (this.baseHead + this.baseCount) % size;
+    const slot = (this.baseHead + this.baseCount) & mask;
     this.baseAt[slot] = now;
     this.baseOffset[slot] = offsetMs;
     this.baseCount++;
   }
+
 
   /** A block ended: its floor's step from the previous one teaches the noise; refit the trend; admit old floors. */
   private closeBlock(now: Millis): void {
@@ -336,7 +339,7 @@ export class DegradationWatch {
     const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
     // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
     const rise = slope * (this.blockStart[n - 1]! - this.blockStart[from]!);
-    const lifted = rise >= Math.max(2 * noise, (this.excursions.trackedQuantile(0.95) ?? 0) / 2);
+    const lifted = rise >= 2 * noise && rise >= (this.excursions.trackedQuantile(0.95) ?? 0) / 2;
     return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
   }
 

@@ -1,7 +1,8 @@
 /**
  * A sliding window of delay samples with quantiles and tail fractions: a histogram of fine bins, with
  * the counts of blocks of 32 bins and of super-blocks of 32 blocks beside it, plus a ring of the samples
- * in arrival order for expiry.
+ * (their times and bins) in arrival order for expiry; optionally a second histogram of its *admitted*
+ * samples, the oldest ones up to a time the owner moves on (`admitUntil`), read with `admittedQuantile`.
  *
  * Theory of operation: samples enter with the time they were taken and leave oldest first once they
  * are `spanMs` old (`expire`), newest first with `removeSince`, or all at once with `clear`. Each one
@@ -10,11 +11,18 @@
  * window was created or last cleared (delays include an unknown clock offset), and values outside are
  * counted in the end bins. Order statistics
  * are exact to a bin: `quantile`, `min` and `max` answer a bin's lower edge, `fractionAbove(x)` counts
- * the bins above x's. Nothing is allocated per sample; an add or a removal touches three counters (its
+ * the bins above x's. The fine bins are allocated around the first value and widened (doubling) as
+ * values spread, so a window over a narrow spread pages in a few kB, not its whole range. Nothing is
+ * allocated per sample; an add or a removal touches three counters (its
  * bin, its block, its super-block: three cache lines, where a tree over the blocks would touch one per
  * level, and it stays in cache when a node plays dozens of streams), and a query sums at most 31
  * counters of each level in order (super-blocks, blocks within one, bins within one; at most 16
  * super-blocks at the default bins): the window costs the same at 60 s of 20 ms frames as at 1 s.
+ * The admitted samples are a prefix of the ring (a cursor walks it): admitting one, or expiring or
+ * removing one that was admitted, also bumps its bin in the second histogram, which shares the bins,
+ * the ring and the expiry, so a lagging view of the same samples costs no second ring. A lazy window
+ * defers the counting: an add only writes the sample down, and the next read drops the samples that
+ * have expired meanwhile (never counting them) and counts the others, in one sequential pass.
  */
 import type { Millis } from '../contract.ts';
 
@@ -32,6 +40,15 @@ export interface DelayWindowBins {
 const BLOCK_BITS = 5;
 const BLOCK = 1 << BLOCK_BITS;
 
+/** Slots of the smallest sample ring. */
+const MIN_SLOTS = 16;
+
+/** Fine bins allocated at first (a window widens them as its values spread). */
+const FIRST_FINE_BINS = 256;
+
+/** The fine bins of a window that has none allocated yet. */
+const NO_BINS = new Uint32Array(0);
+
 /** Bins for round-trip times: 1 ms over 0 to 8.192 s. */
 export const ROUND_TRIP_BINS: DelayWindowBins = Object.freeze({ origin: 0, binMs: 1, bins: 8192 });
 
@@ -46,47 +63,191 @@ interface TrackedQuantile {
 /** A tracked quantile further than this many bins from its last answer is found afresh instead of walked to. */
 const TRACK_WALK_LIMIT = 64;
 
+/**
+ * Samples per bin: fine bins (allocated lazily around the bins used), blocks of `BLOCK` bins and
+ * super-blocks of `BLOCK` blocks, with the quantiles tracked over them.
+ */
+class BinCounts {
+  /** Samples per fine bin, for the bins [fineLo, fineLo + fine.length) only (the others are empty). */
+  fine = NO_BINS;
+  fineLo = 0;
+  /** Samples per block of `BLOCK` fine bins. */
+  readonly blockCount: Uint32Array;
+  /** Samples per super-block of `BLOCK` blocks. */
+  readonly superCount: Uint32Array;
+  readonly blocks: number;
+  readonly supers: number;
+  readonly tracked: TrackedQuantile[] = [];
+
+  constructor(readonly bins: number) {
+    this.blocks = bins / BLOCK;
+    this.supers = (this.blocks + BLOCK - 1) >> BLOCK_BITS;
+    this.blockCount = new Uint32Array(this.blocks);
+    this.superCount = new Uint32Array(this.supers);
+  }
+
+  /** Samples in fine bin `b`. */
+  fineAt(b: number): number {
+    const i = b - this.fineLo;
+    return i >= 0 && i < this.fine.length ? this.fine[i]! : 0;
+  }
+
+  /** Add `delta` to bin `b` (0-based). */
+  bump(b: number, delta: number): void {
+    this.bumpFine(b, delta);
+    this.bumpBlock(b >> BLOCK_BITS, delta);
+  }
+
+  /** The fine-bin half of `bump` (the tracked quantiles follow it). */
+  bumpFine(b: number, delta: number): void {
+    let i = b - this.fineLo;
+    if (i < 0 || i >= this.fine.length) i = this.cover(b);
+    this.fine[i]! += delta;
+    const tracked = this.tracked;
+    for (let k = 0; k < tracked.length; k++) {
+      const t = tracked[k]!;
+      if (b < t.bin) t.below += delta;
+    }
+  }
+
+  /** The block half of `bump`: add `delta` to block `block` (0-based) and to its super-block. */
+  bumpBlock(block: number, delta: number): void {
+    this.blockCount[block]! += delta;
+    this.superCount[block >> BLOCK_BITS]! += delta;
+  }
+
+  /** Every count zero; the tracked quantiles are found afresh when next asked. */
+  zero(): void {
+    this.fine.fill(0);
+    this.blockCount.fill(0);
+    this.superCount.fill(0);
+    for (const t of this.tracked) t.bin = -1;
+  }
+
+  /** Samples in bins 0 .. n − 1. */
+  prefix(n: number): number {
+    let sum = 0;
+    const block = n >> BLOCK_BITS;
+    const sup = block >> BLOCK_BITS;
+    for (let s = 0; s < sup; s++) sum += this.superCount[s]!;
+    for (let b = sup << BLOCK_BITS; b < block; b++) sum += this.blockCount[b]!;
+    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fineAt(b);
+    return sum;
+  }
+
+  /** The bin holding the sample of rank `k` (1-based, in increasing order). */
+  rankBin(k: number): number {
+    let s = 0;
+    for (const end = this.supers - 1; s < end && this.superCount[s]! < k; s++) k -= this.superCount[s]!;
+    let block = s << BLOCK_BITS;
+    for (const end = Math.min(this.blocks, block + BLOCK) - 1; block < end && this.blockCount[block]! < k; block++) k -= this.blockCount[block]!;
+    let b = block << BLOCK_BITS;
+    for (const end = Math.min(this.bins, b + BLOCK) - 1; b < end && this.fineAt(b) < k; b++) k -= this.fineAt(b);
+    return b;
+  }
+
+  /** The bin of rank `k`, for the tracked quantile `q`: walked to from its last answer, or found afresh. */
+  trackedBin(q: number, k: number): number {
+    let t: TrackedQuantile | undefined;
+    for (let i = 0; i < this.tracked.length && t === undefined; i++) if (this.tracked[i]!.q === q) t = this.tracked[i];
+    if (t === undefined) this.tracked.push((t = { q, bin: -1, below: 0 }));
+    // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
+    let steps = t.bin < 0 ? TRACK_WALK_LIMIT : 0;
+    for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fineAt(--t.bin);
+    for (; k > t.below + this.fineAt(t.bin) && steps < TRACK_WALK_LIMIT; steps++) t.below += this.fineAt(t.bin++);
+    if (steps >= TRACK_WALK_LIMIT) {
+      t.bin = this.rankBin(k);
+      t.below = this.prefix(t.bin);
+    }
+    return t.bin;
+  }
+
+  /** Widen the allocated fine bins (doubling, within the bins) to take in bin `b`; returns `b`'s index in them. */
+  private cover(b: number): number {
+    const old = this.fine;
+    let lo = this.fineLo;
+    let len = old.length;
+    if (len === 0) {
+      len = Math.min(this.bins, FIRST_FINE_BINS);
+      lo = Math.min(this.bins - len, Math.max(0, b - len / 2));
+    }
+    while (b < lo || b >= lo + len) {
+      // double towards `b`, keeping the allocated bins inside [0, bins)
+      const grown = Math.min(this.bins, 2 * len);
+      lo = b < lo ? Math.max(0, lo + len - grown) : Math.min(this.bins - grown, lo);
+      len = grown;
+    }
+    const fine = new Uint32Array(len);
+    if (old.length > 0) fine.set(old, this.fineLo - lo);
+    this.fine = fine;
+    this.fineLo = lo;
+    return b - lo;
+  }
+}
+
+/** The nearest rank of the `q` quantile among `n` samples (1 … n). */
+function rankOf(q: number, n: number): number {
+  const k = Math.ceil(q * n);
+  return k < 1 ? 1 : k > n ? n : k;
+}
+
 /** A time-windowed multiset of numbers with fast order statistics. */
 export class DelayWindow {
   private readonly binMs: number;
   private readonly bins: number;
   private origin: number | undefined;
   private readonly autoOrigin: boolean;
-  /** Samples per fine bin. */
-  private readonly fine: Uint32Array;
-  /** Samples per block of `BLOCK` fine bins. */
-  private readonly blockCount: Uint32Array;
-  /** Samples per super-block of `BLOCK` blocks. */
-  private readonly superCount: Uint32Array;
-  private readonly blocks: number;
-  private readonly supers: number;
-  /** The samples in arrival order, interleaved (time, value) so that a sample is one cache line, not two. */
-  private ring = new Float64Array(2 * 256);
+  private readonly counts: BinCounts;
+  /** The admitted samples' counts (created by the first `admitUntil`). */
+  private lagged: BinCounts | undefined;
+  /**
+   * The samples in arrival order: their times, and the bins they are counted in (−1 for a NaN value);
+   * 12 bytes a sample, not 16 with the values (a recentre shifts the bins by whole bins instead).
+   */
+  private times: Float64Array;
+  private binOf: Int32Array;
   /** Slots in the ring (a power of two). */
-  private slots = 256;
+  private slots: number;
   private head = 0;
   private count = 0;
-  private readonly tracked: TrackedQuantile[] = [];
+  /** The oldest samples of the ring that are admitted. */
+  private admittedCount = 0;
+  /** Samples are only written to the ring as they come; they are counted, and old ones dropped, when the window is next read. */
+  private readonly lazy: boolean;
+  /** Lazy: the oldest samples of the ring that are counted in the bins. */
+  private counted = 0;
+  /** Lazy: the latest expiry horizon not applied yet. */
+  private owedHorizon = -Infinity;
 
-  /** A window keeping samples for `spanMs`. */
+  /**
+   * A window keeping samples for `spanMs`, sized for `expectedSamples` at once (it grows, doubling, past
+   * them: a ring that grows as a 60 s window fills reallocates five times). A `lazy` window only writes
+   * a sample down when it is added, and counts it (or drops it unread once expired) when next read:
+   * the same answers, for a window read far less often than it is fed.
+   */
   constructor(
     readonly spanMs: Millis,
     bins: DelayWindowBins = {},
+    expectedSamples = 0,
+    lazy = false,
   ) {
+    this.lazy = lazy;
+    let slots = MIN_SLOTS;
+    while (slots < expectedSamples) slots *= 2;
+    this.slots = slots;
+    this.times = new Float64Array(slots);
+    this.binOf = new Int32Array(slots);
     this.binMs = bins.binMs ?? 0.5;
     this.bins = bins.bins ?? 16_384;
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
     this.origin = bins.origin;
     this.autoOrigin = bins.origin === undefined;
-    this.fine = new Uint32Array(this.bins);
-    this.blocks = this.bins / BLOCK;
-    this.supers = (this.blocks + BLOCK - 1) >> BLOCK_BITS;
-    this.blockCount = new Uint32Array(this.blocks);
-    this.superCount = new Uint32Array(this.supers);
+    this.counts = new BinCounts(this.bins);
   }
 
   /** Samples in the window. */
   get size(): number {
+    if (this.lazy) this.settle();
     return this.count;
   }
 
@@ -97,24 +258,66 @@ export class DelayWindow {
   add(at: Millis, value: number, until: Millis = at): void {
     this.origin ??= value - (this.bins / 2) * this.binMs;
     if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
-    if (this.count === this.slots) this.grow();
-    const mask = this.slots - 1;
-    const ring = this.ring;
-    const slot = (this.head + this.count) & mask;
-    ring[2 * slot] = at;
-    ring[2 * slot + 1] = value;
+    if (this.count === this.slots) {
+      if (this.lazy) this.settle();
+      if (this.count === this.slots) this.grow();
+    }
+    const slot = (this.head + this.count) & (this.slots - 1);
+    const b = this.bin(value);
+    this.times[slot] = at;
+    this.binOf[slot] = b === b ? b : -1;
     this.count++;
+    if (this.lazy) {
+      // expiring by the largest horizon owed drops the same oldest samples as expiring by each in turn
+      const horizon = (until > at || until !== until ? until : at) - this.spanMs;
+      if (horizon > this.owedHorizon) this.owedHorizon = horizon;
+      return;
+    }
     // In a full window the sample added and the one it pushes out usually share a block: their
     // changes to the block counts cancel, so they are touched only for a block that changed.
-    const b = this.bin(value);
-    this.bumpFine(b, 1);
-    const owed = this.expireBefore(Math.max(at, until) - this.spanMs, b >> BLOCK_BITS);
-    if (owed >= 0) this.bumpBlock(owed, 1);
+    this.counts.bumpFine(b, 1);
+    const owed = this.expireBefore((until > at || until !== until ? until : at) - this.spanMs, b >> BLOCK_BITS);
+    if (owed >= 0) this.counts.bumpBlock(owed, 1);
   }
 
   /** Drop samples taken before `now − spanMs`. */
   expire(now: Millis): void {
+    if (this.lazy) this.settle();
     this.expireBefore(now - this.spanMs, -1);
+    this.counted = this.count;
+  }
+
+  /** Lazy: drop the samples the horizons owed expire (uncounting those counted), then count the others. */
+  private settle(): void {
+    const mask = this.slots - 1;
+    while (this.count > 0 && this.times[this.head]! < this.owedHorizon) {
+      const b = this.heldBin(this.head);
+      if (this.counted > 0) {
+        this.counts.bump(b, -1);
+        this.counted--;
+      }
+      if (this.admittedCount > 0) {
+        this.lagged!.bump(b, -1);
+        this.admittedCount--;
+      }
+      this.head = (this.head + 1) & mask;
+      this.count--;
+    }
+    this.owedHorizon = -Infinity;
+    for (; this.counted < this.count; this.counted++) this.counts.bump(this.heldBin((this.head + this.counted) & mask), 1);
+  }
+
+  /** Admit the samples taken at or before `until` that are not admitted yet (oldest first). */
+  admitUntil(until: Millis): void {
+    if (this.lazy) this.settle();
+    const lagged = (this.lagged ??= new BinCounts(this.bins));
+    const mask = this.slots - 1;
+    while (this.admittedCount < this.count) {
+      const slot = (this.head + this.admittedCount) & mask;
+      if (!(this.times[slot]! <= until)) break;
+      lagged.bump(this.heldBin(slot), 1);
+      this.admittedCount++;
+    }
   }
 
   /**
@@ -122,13 +325,18 @@ export class DelayWindow {
    * none); the first sample dropped from that block settles it instead. Returns the block still owed.
    */
   private expireBefore(horizon: Millis, owed: number): number {
-    const ring = this.ring;
+    const times = this.times;
     const mask = this.slots - 1;
-    while (this.count > 0 && ring[2 * this.head]! < horizon) {
-      const old = this.bin(ring[2 * this.head + 1]!);
-      this.bumpFine(old, -1);
+    const counts = this.counts;
+    while (this.count > 0 && times[this.head]! < horizon) {
+      const old = this.heldBin(this.head);
+      counts.bumpFine(old, -1);
       if (old >> BLOCK_BITS === owed) owed = -1;
-      else this.bumpBlock(old >> BLOCK_BITS, -1);
+      else counts.bumpBlock(old >> BLOCK_BITS, -1);
+      if (this.admittedCount > 0) {
+        this.lagged!.bump(old, -1);
+        this.admittedCount--;
+      }
       this.head = (this.head + 1) & mask;
       this.count--;
     }
@@ -137,37 +345,63 @@ export class DelayWindow {
 
   /** Remove the samples taken at or after `since` (the newest ones). */
   removeSince(since: Millis): void {
+    if (this.lazy) this.settle();
     while (this.count > 0) {
       const slot = (this.head + this.count - 1) & (this.slots - 1);
-      if (this.ring[2 * slot]! < since) break;
-      this.bump(this.bin(this.ring[2 * slot + 1]!), -1);
+      if (this.times[slot]! < since) break;
+      const b = this.heldBin(slot);
+      this.counts.bump(b, -1);
+      if (this.admittedCount === this.count) {
+        this.lagged!.bump(b, -1);
+        this.admittedCount--;
+      }
       this.count--;
     }
+    this.counted = this.count;
   }
 
   /**
-   * A value fell outside the bins (the delay jumped by seconds: a frozen peer, a backlog): centre the
-   * bins on the span of the held samples and `value`, and count every held sample again. Rare, and
-   * O(n log bins) when it happens; samples still beyond the bins' reach stay in the end bins.
+   * A value fell outside the bins (the delay jumped by seconds: a frozen peer, a backlog): move the bins
+   * by whole bins to centre them on the span of the held samples and `value`, and count every held
+   * sample again in its bin moved as much. Rare, and O(n) when it happens; held samples that were
+   * beyond the bins' reach stay where they were counted, at an end, and samples the move leaves beyond
+   * it are counted at the nearer end.
    */
   private recentre(value: number): void {
-    let lo = value;
-    let hi = value;
+    if (this.lazy) this.settle();
+    let lo = this.bins;
+    let hi = -1;
     for (let k = 0; k < this.count; k++) {
-      const v = this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+      const b = this.binOf[(this.head + k) & (this.slots - 1)]!;
+      if (b >= 0 && b < lo) lo = b;
+      if (b > hi) hi = b;
     }
-    this.origin = (lo + hi) / 2 - (this.bins / 2) * this.binMs;
-    this.zeroCounts();
-    for (let k = 0; k < this.count; k++) this.bump(this.bin(this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!), 1);
+    const origin = this.origin!;
+    const centre = hi < 0 ? value : (Math.min(value, this.value(lo)) + Math.max(value, this.value(hi))) / 2;
+    const shift = Math.round((centre - (this.bins / 2) * this.binMs - origin) / this.binMs);
+    this.origin = origin + shift * this.binMs;
+    this.counts.zero();
+    this.lagged?.zero();
+    for (let k = 0; k < this.count; k++) {
+      const slot = (this.head + k) & (this.slots - 1);
+      const b = this.binOf[slot]!;
+      if (b < 0) continue;
+      const moved = b - shift;
+      this.binOf[slot] = moved < 0 ? 0 : moved >= this.bins ? this.bins - 1 : moved;
+      this.counts.bump(this.binOf[slot]!, 1);
+      if (k < this.admittedCount) this.lagged!.bump(this.binOf[slot]!, 1);
+    }
   }
 
   /** Forget every sample (an origin centred on a sample is chosen again by the next one). */
   clear(): void {
-    this.zeroCounts();
+    this.counts.zero();
+    this.lagged?.zero();
     this.head = 0;
     this.count = 0;
+    this.admittedCount = 0;
+    this.counted = 0;
+    this.owedHorizon = -Infinity;
     // an origin centred on a sample (not fixed) centres again on the next one: after a restart the old
     // first sample may be far off (a backlog's), and values outside the bins would all pile up at an end
     if (this.autoOrigin) this.origin = undefined;
@@ -175,8 +409,9 @@ export class DelayWindow {
 
   /** The `q` quantile (0..1) by nearest rank, to a bin; undefined when empty. */
   quantile(q: number): number | undefined {
+    if (this.lazy) this.settle();
     if (this.count === 0) return undefined;
-    return this.value(this.rankBin(Math.min(this.count, Math.max(1, Math.ceil(q * this.count)))));
+    return this.value(this.counts.rankBin(rankOf(q, this.count)));
   }
 
   /**
@@ -184,20 +419,9 @@ export class DelayWindow {
    * and walked to its new place (a bin or two after each change), so asking after every sample is cheap.
    */
   trackedQuantile(q: number): number | undefined {
+    if (this.lazy) this.settle();
     if (this.count === 0) return undefined;
-    let t: TrackedQuantile | undefined;
-    for (let i = 0; i < this.tracked.length && t === undefined; i++) if (this.tracked[i]!.q === q) t = this.tracked[i];
-    if (t === undefined) this.tracked.push((t = { q, bin: -1, below: 0 }));
-    const k = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
-    // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
-    let steps = t.bin < 0 ? TRACK_WALK_LIMIT : 0;
-    for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fine[--t.bin]!;
-    for (; k > t.below + this.fine[t.bin]! && steps < TRACK_WALK_LIMIT; steps++) t.below += this.fine[t.bin++]!;
-    if (steps >= TRACK_WALK_LIMIT) {
-      t.bin = this.rankBin(k);
-      t.below = this.prefix(t.bin);
-    }
-    return this.value(t.bin);
+    return this.value(this.counts.trackedBin(q, rankOf(q, this.count)));
   }
 
   /**
@@ -212,84 +436,67 @@ export class DelayWindow {
 
   /** Smallest sample, to a bin; undefined when empty. */
   get min(): number | undefined {
-    return this.count === 0 ? undefined : this.value(this.rankBin(1));
+    if (this.lazy) this.settle();
+    return this.count === 0 ? undefined : this.value(this.counts.rankBin(1));
   }
 
   /** Largest sample, to a bin; undefined when empty. */
   get max(): number | undefined {
-    return this.count === 0 ? undefined : this.value(this.rankBin(this.count));
+    if (this.lazy) this.settle();
+    return this.count === 0 ? undefined : this.value(this.counts.rankBin(this.count));
   }
 
   /** Fraction of samples in bins above `x`'s (0 when empty). */
   fractionAbove(x: number): number {
+    if (this.lazy) this.settle();
     if (this.count === 0 || this.origin === undefined) return 0;
-    return (this.count - this.prefix(this.bin(x) + 1)) / this.count;
+    return (this.count - this.counts.prefix(this.bin(x) + 1)) / this.count;
+  }
+
+  /** Admitted samples in the window. */
+  get admittedSize(): number {
+    if (this.lazy) this.settle();
+    return this.admittedCount;
+  }
+
+  /** `trackedQuantile(q)` of the admitted samples alone. */
+  admittedQuantile(q: number): number | undefined {
+    if (this.lazy) this.settle();
+    if (this.admittedCount === 0) return undefined;
+    return this.value(this.lagged!.trackedBin(q, rankOf(q, this.admittedCount)));
+  }
+
+  /** `trackedQuantileTop(q)` of the admitted samples alone. */
+  admittedQuantileTop(q: number): number | undefined {
+    const lower = this.admittedQuantile(q);
+    return lower === undefined ? undefined : lower + this.binMs;
+  }
+
+  /** The bin the sample in `slot` is counted in (NaN for a NaN value, counted in no bin). */
+  private heldBin(slot: number): number {
+    const b = this.binOf[slot]!;
+    return b < 0 ? NaN : b;
   }
 
   private bin(value: number): number {
-    return Math.min(this.bins - 1, Math.max(0, Math.floor((value - this.origin!) / this.binMs)));
+    const b = Math.floor((value - this.origin!) / this.binMs);
+    return b < 0 ? 0 : b >= this.bins ? this.bins - 1 : b;
   }
 
   private value(bin: number): number {
     return this.origin! + bin * this.binMs;
   }
 
-  /** Add `delta` to bin `b` (0-based). */
-  private bump(b: number, delta: number): void {
-    this.bumpFine(b, delta);
-    this.bumpBlock(b >> BLOCK_BITS, delta);
-  }
-
-  /** Every count zero; the tracked quantiles are found afresh when next asked. */
-  private zeroCounts(): void {
-    this.fine.fill(0);
-    this.blockCount.fill(0);
-    this.superCount.fill(0);
-    for (const t of this.tracked) t.bin = -1;
-  }
-
-  /** The fine-bin half of `bump` (the tracked quantiles follow it). */
-  private bumpFine(b: number, delta: number): void {
-    this.fine[b]! += delta;
-    for (const t of this.tracked) if (b < t.bin) t.below += delta;
-  }
-
-  /** The block half of `bump`: add `delta` to block `block` (0-based) and to its super-block. */
-  private bumpBlock(block: number, delta: number): void {
-    this.blockCount[block]! += delta;
-    this.superCount[block >> BLOCK_BITS]! += delta;
-  }
-
-  /** Samples in bins 0 .. n − 1. */
-  private prefix(n: number): number {
-    let sum = 0;
-    const block = n >> BLOCK_BITS;
-    const sup = block >> BLOCK_BITS;
-    for (let s = 0; s < sup; s++) sum += this.superCount[s]!;
-    for (let b = sup << BLOCK_BITS; b < block; b++) sum += this.blockCount[b]!;
-    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fine[b]!;
-    return sum;
-  }
-
-  /** The bin holding the sample of rank `k` (1-based, in increasing order). */
-  private rankBin(k: number): number {
-    let s = 0;
-    for (const end = this.supers - 1; s < end && this.superCount[s]! < k; s++) k -= this.superCount[s]!;
-    let block = s << BLOCK_BITS;
-    for (const end = Math.min(this.blocks, block + BLOCK) - 1; block < end && this.blockCount[block]! < k; block++) k -= this.blockCount[block]!;
-    let b = block << BLOCK_BITS;
-    for (const end = Math.min(this.bins, b + BLOCK) - 1; b < end && this.fine[b]! < k; b++) k -= this.fine[b]!;
-    return b;
-  }
-
+  /** Double the ring (it is full): the samples from the head to the end, then those before the head. */
   private grow(): void {
-    const ring = new Float64Array(4 * this.slots);
-    for (let k = 0; k < this.count; k++) {
-      const slot = (this.head + k) & (this.slots - 1);
-      ring[2 * k] = this.ring[2 * slot]!;
-      ring[2 * k + 1] = this.ring[2 * slot + 1]!;
-    }
-    this.ring = ring;
+    const times = new Float64Array(2 * this.slots);
+    times.set(this.times.subarray(this.head));
+    times.set(this.times.subarray(0, this.head), this.slots - this.head);
+    this.times = times;
+    const binOf = new Int32Array(2 * this.slots);
+    binOf.set(this.binOf.subarray(this.head));
+    binOf.set(this.binOf.subarray(0, this.head), this.slots - this.head);
+    this.binOf = binOf;
     this.slots *= 2;
     this.head = 0;
   }

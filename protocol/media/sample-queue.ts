@@ -2,9 +2,8 @@
  * A queue of (time, value) samples in time order, for the sliding spans of the playout statistics.
  *
  * Theory of operation: a ring of two flat arrays that doubles when full, so pushing a sample allocates
- * nothing once the ring has grown to the span's size; samples leave oldest first (`shift`), newest
- * first (`pop`, for monotone deques) or all at once (`clear`), and are read by age (`timeAt`,
- * `valueAt`, 0 being the oldest).
+ * nothing once the ring has grown to the span's size; samples leave oldest first (`shift`) or all at
+ * once (`clear`), and are read by age (`timeAt`, `valueAt`, 0 being the oldest).
  */
 import type { Millis } from '../contract.ts';
 
@@ -27,11 +26,6 @@ export class SampleQueue {
   /** Drop the oldest sample. */
   shift(): void {
     this.head = (this.head + 1) & (this.at.length - 1);
-    this.length--;
-  }
-
-  /** Drop the newest sample. */
-  pop(): void {
     this.length--;
   }
 
