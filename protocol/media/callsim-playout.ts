@@ -40,7 +40,7 @@ import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
 import { DelayRegime } from './delay-regime.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
-import { delayImpairment, lossImpairment, R0 } from './emodel.ts';
+import { delayImpairment, lossImpairment, R0, rating } from './emodel.ts';
 import { ADVANCE, drop, HOLD, JitterBuffer, type ArrivalNote, type BufferView, type PlayoutPolicy, type TickPlan, type TimeSyncNote } from './jitter-buffer.ts';
 import { LossPattern } from './loss-pattern.ts';
 import { FRAME_MS, type PlayoutController, type PlayoutEvent, type TickAudio } from './playout.ts';
@@ -224,8 +224,7 @@ class CallsimPolicy implements PlayoutPolicy {
       const late = window.fractionAbove(o - SAFETY_MARGIN_MS);
       if (late > MAX_LATE_FRACTION) continue;
       const loss = 100 * Math.min(1, this.lossRate + late);
-      // rFactor, without building its input for every offset
-      const r = R0 - delayImpairment(delayMs) - lossImpairment(loss, burstR) + (o === this.target ? TARGET_STICKINESS_R : 0);
+      const r = rating(delayMs, loss, burstR) + (o === this.target ? TARGET_STICKINESS_R : 0);
       if (r > bestR + 1e-9) {
         bestR = r;
         best = o;

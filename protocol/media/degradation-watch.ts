@@ -294,7 +294,6 @@ export class DegradationWatch {
     this.baseCount++;
   }
 
-
   /** A block ended: its floor's step from the previous one teaches the noise; refit the trend; admit old floors. */
   private closeBlock(now: Millis): void {
     const n = this.blockFloor.length;

@@ -58,7 +58,12 @@ export function lossImpairment(lossPercent: number, burstR = 1, codec: CodecImpa
 
 /** The rating factor R. */
 export function rFactor(input: EModelInput): number {
-  return R0 - delayImpairment(input.delayMs) - lossImpairment(input.lossPercent, input.burstR ?? 1, input.codec ?? G711_PLC);
+  return rating(input.delayMs, input.lossPercent, input.burstR ?? 1, input.codec ?? G711_PLC);
+}
+
+/** The rating factor R from its inputs as arguments (`rFactor` without an input object, for hot loops). */
+export function rating(delayMs: number, lossPercent: number, burstR = 1, codec: CodecImpairment = G711_PLC): number {
+  return R0 - delayImpairment(delayMs) - lossImpairment(lossPercent, burstR, codec);
 }
 
 /**
