@@ -16,10 +16,16 @@
  * stream id, sequence 0 and the media clock's origin) when the node's first channel of a call opens and
  * ends when its last one closes. Every peer gets the same frame, encoded once per tick; a peer whose
  * channel opened later starts at the sequence number due then.
+ *
+ * The round trip a session reports adds up the two ends' delay halves (time-sync.ts): the plane keeps,
+ * over the span of the time sync's estimate, the mean relative delay of each peer's frames and the mean
+ * lead of its own media clock over the times it sent its frames, and hands their sum to the session's
+ * sync for its packets.
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
 import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController } from './media/index.ts';
+import { SlidingMean } from './media/sliding-mean.ts';
 import { decodeMedia, encodeMedia } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
@@ -57,6 +63,8 @@ interface MediaSession {
   controller: PlayoutController;
   /** The peer's stream being played (undefined before its first frame). */
   remoteStream: number | undefined;
+  /** Relative delays (arrival − media time) of that stream's frames, over the sync's span. */
+  readonly incoming: SlidingMean;
   framesSent: number;
   framesHeard: number;
   lastHeardAt: Millis;
@@ -75,13 +83,17 @@ export class MediaPlane {
   private streams = 0;
   private nextSeq = 0;
   private mediaBase: Millis = 0;
+  /** How far the media clock ran ahead of the local clock when frames were sent, over the sync's span. */
+  private readonly lead: SlidingMean;
 
   /** The plane of node `self`, reporting to `out`. */
   constructor(
     private readonly self: PeerId,
     private readonly config: MediaConfig,
     private readonly out: MediaOutputs,
-  ) {}
+  ) {
+    this.lead = new SlidingMean(SYNC_WINDOW * config.syncIntervalMs);
+  }
 
   /** Whether any channel is open (the node keeps the frame tick running while so). */
   get active(): boolean {
@@ -117,13 +129,16 @@ export class MediaPlane {
           this.stream = (this.streams++ * 0x9e3779b1 + Math.floor(now)) >>> 0;
           this.nextSeq = 0;
           this.mediaBase = now;
+          this.lead.clear();
         }
+        const incoming = new SlidingMean(SYNC_WINDOW * this.config.syncIntervalMs);
         const session: MediaSession = {
           peer,
           callId,
-          sync: this.newSync(peer),
+          sync: this.newSync(peer, incoming),
           controller: this.newController(),
           remoteStream: undefined,
+          incoming,
           framesSent: 0,
           framesHeard: 0,
           lastHeardAt: -Infinity,
@@ -149,11 +164,13 @@ export class MediaPlane {
         // stream, with its own sequence numbers, media clock and time sync
         if (session.remoteStream !== undefined) {
           session.controller = this.newController();
-          session.sync = this.newSync(from);
+          session.incoming.clear();
+          session.sync = this.newSync(from, session.incoming);
           this.apply(session, session.sync.start(now), now);
         }
         session.remoteStream = message.stream;
       }
+      session.incoming.add(now, now - message.mediaMs);
       session.controller.handle({ type: 'arrival', now, seq: message.seq, mediaMs: message.mediaMs });
       this.playout(session, now);
     } else {
@@ -175,7 +192,9 @@ export class MediaPlane {
     // jumps to the frame due now, so the receiver sees a gap, not a stream that runs late for good.
     const due = Math.round((now - this.mediaBase) / FRAME_MS);
     if (due > this.nextSeq) this.nextSeq = due;
-    const frame = this.muted ? undefined : encodeMedia({ type: 'audio', seq: this.nextSeq, stream: this.stream, mediaMs: this.mediaBase + this.nextSeq * FRAME_MS });
+    const mediaMs = this.mediaBase + this.nextSeq * FRAME_MS;
+    const frame = this.muted ? undefined : encodeMedia({ type: 'audio', seq: this.nextSeq, stream: this.stream, mediaMs });
+    if (frame !== undefined) this.lead.add(now, mediaMs - now);
     this.nextSeq++; // the media clock runs on while muted too
     for (const s of this.sessions.values()) {
       if (frame !== undefined) {
@@ -191,7 +210,7 @@ export class MediaPlane {
   view(now: Millis): MediaView[] {
     return [...this.sessions.values()].map((s) => ({
       peer: s.peer,
-      rttMs: s.sync.rttMs,
+      rttMs: s.sync.roundTripMs(now),
       framesSent: s.framesSent,
       framesHeard: s.framesHeard,
       hearing: now - s.lastHeardAt <= HEARING_WINDOW_MS,
@@ -201,8 +220,14 @@ export class MediaPlane {
     }));
   }
 
-  private newSync(peer: PeerId): TimeSync {
-    return new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: SYNC_WINDOW });
+  /** A time sync with `peer` whose delay half is the mean of `incoming` plus our media clock's mean lead. */
+  private newSync(peer: PeerId, incoming: SlidingMean): TimeSync {
+    const half = (now: Millis): number | undefined => {
+      const r = incoming.mean(now);
+      const lead = this.lead.mean(now);
+      return r === undefined || lead === undefined ? undefined : r + lead;
+    };
+    return new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: SYNC_WINDOW }, half);
   }
 
   private newController(): PlayoutController {

@@ -5,19 +5,31 @@
  * Theory of operation: media packets are small and frequent, so they are binary, not JSON. Frame:
  * byte 0 = kind (1–3 sync packet 1–3, 4 audio), bytes 1–4 = CRC-32 of the rest (the simulator corrupts
  * bits, as links do), then fixed-size fields, big-endian. Times are the sender's or echoed local
- * clock readings as float64 milliseconds. `decodeMedia` checks the length, kind, checksum and every
- * value's range, and refuses anything else with a typed error; it never throws.
+ * clock readings as float64 milliseconds. A sync packet ends with the sender's delay half (NaN on the
+ * wire when it has none). `decodeMedia` checks the length, kind, checksum and every value's range (a
+ * time is finite; a half is finite or absent), and refuses anything else with a typed error; it never
+ * throws.
  */
 import { crc32 } from './crc32.ts';
+
+/**
+ * What every time-sync packet may carry besides its times: the sender's *delay half* — the mean
+ * relative delay (arrival − media time) of the audio it received from the peer lately, plus the mean
+ * lead of its own media clock over its send times (time-sync.ts adds the two ends' halves up to the
+ * audio's mean round trip). Absent when the sender has none (no audio both ways).
+ */
+interface DelayHalf {
+  readonly half?: number;
+}
 
 /** One message on the media channel. */
 export type MediaMessage =
   /** Time sync packet 1 (A → B): exchange `id`, A's send time t1. */
-  | { readonly type: 'sync1'; readonly id: number; readonly t1: number }
+  | ({ readonly type: 'sync1'; readonly id: number; readonly t1: number } & DelayHalf)
   /** Packet 2 (B → A): t1 echoed, B's receive time t2 and send time t3. */
-  | { readonly type: 'sync2'; readonly id: number; readonly t1: number; readonly t2: number; readonly t3: number }
+  | ({ readonly type: 'sync2'; readonly id: number; readonly t1: number; readonly t2: number; readonly t3: number } & DelayHalf)
   /** Packet 3 (A → B): t3 echoed, A's receive time t4 and send time t5. */
-  | { readonly type: 'sync3'; readonly id: number; readonly t3: number; readonly t4: number; readonly t5: number }
+  | ({ readonly type: 'sync3'; readonly id: number; readonly t3: number; readonly t4: number; readonly t5: number } & DelayHalf)
   /**
    * One 20 ms audio frame: sequence number, the sender's stream (a new one each time it starts sending
    * in a call, like RTP's SSRC) and media timestamp (capture time on the sender's media clock, ms).
@@ -32,8 +44,8 @@ export interface MediaCodecError {
 
 /** Kind byte of each message. */
 const KIND = { sync1: 1, sync2: 2, sync3: 3, audio: 4 } as const;
-/** Float64 fields of each kind, after its uint32 (id or seq). */
-const FLOATS = [0, 1, 3, 3, 2] as const;
+/** Float64 fields of each kind, after its uint32 (id or seq): a sync packet's times, then its half. */
+const FLOATS = [0, 2, 4, 4, 2] as const;
 const HEADER = 5;
 const BODY = HEADER + 4;
 
@@ -70,24 +82,26 @@ function readF64(bytes: Uint8Array, at: number): number {
 export function encodeMedia(message: MediaMessage): Uint8Array {
   switch (message.type) {
     case 'sync1':
-      return frame(KIND.sync1, message.id, message.t1);
+      return frame(KIND.sync1, message.id, message.t1, message.half ?? NaN);
     case 'sync2':
-      return frame(KIND.sync2, message.id, message.t1, message.t2, message.t3);
+      return frame(KIND.sync2, message.id, message.t1, message.t2, message.t3, message.half ?? NaN);
     case 'sync3':
-      return frame(KIND.sync3, message.id, message.t3, message.t4, message.t5);
+      return frame(KIND.sync3, message.id, message.t3, message.t4, message.t5, message.half ?? NaN);
     case 'audio':
       return frame(KIND.audio, message.seq, message.stream, message.mediaMs);
   }
 }
 
-/** A packet of kind byte `kind`: its uint32 `u`, then the first `FLOATS[kind]` of `a`, `b`, `c`, checksummed. */
-function frame(kind: number, u: number, a: number, b = 0, c = 0): Uint8Array {
+/** A packet of kind byte `kind`: its uint32 `u`, then the first `FLOATS[kind]` of `a` … `d`, checksummed. */
+function frame(kind: number, u: number, a: number, b = 0, c = 0, d = 0): Uint8Array {
   const bytes = new Uint8Array(sizeOf(kind));
+  const floats = FLOATS[kind]!;
   bytes[0] = kind;
   writeU32(bytes, HEADER, u);
   writeF64(bytes, BODY, a);
-  if (FLOATS[kind]! > 1) writeF64(bytes, BODY + 8, b);
-  if (FLOATS[kind]! > 2) writeF64(bytes, BODY + 16, c);
+  if (floats > 1) writeF64(bytes, BODY + 8, b);
+  if (floats > 2) writeF64(bytes, BODY + 16, c);
+  if (floats > 3) writeF64(bytes, BODY + 24, d);
   writeU32(bytes, 1, crc32(bytes, HEADER));
   return bytes;
 }
@@ -99,20 +113,29 @@ export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessag
   if (kind < KIND.sync1 || kind > KIND.audio) return refuse('unknown-kind', `kind byte ${kind}`);
   if (bytes.length !== sizeOf(kind)) return refuse('bad-length', `kind ${kind} of ${bytes.length} bytes`);
   if (readU32(bytes, 1) !== crc32(bytes, HEADER)) return refuse('checksum', 'payload does not match its CRC-32');
+  const floats = FLOATS[kind]!;
   const u = readU32(bytes, HEADER);
   const a = readF64(bytes, BODY);
-  const b = FLOATS[kind]! > 1 ? readF64(bytes, BODY + 8) : 0;
-  const c = FLOATS[kind]! > 2 ? readF64(bytes, BODY + 16) : 0;
-  if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) return refuse('out-of-range', `kind ${kind} carries a value that is not finite`);
+  const b = readF64(bytes, BODY + 8);
+  const c = floats > 2 ? readF64(bytes, BODY + 16) : 0;
+  const d = floats > 3 ? readF64(bytes, BODY + 24) : 0;
+  if (kind === KIND.audio) {
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return refuse('out-of-range', 'an audio frame carries a value that is not finite');
+    return { ok: true, message: { type: 'audio', seq: u, stream: a, mediaMs: b } };
+  }
+  // a sync packet: its times, then its half (NaN: none)
+  const half = kind === KIND.sync1 ? b : d;
+  if (!Number.isFinite(a) || (kind !== KIND.sync1 && (!Number.isFinite(b) || !Number.isFinite(c))) || half === Infinity || half === -Infinity) {
+    return refuse('out-of-range', `kind ${kind} carries a time that is not finite or a half that is infinite`);
+  }
+  const extra = half === half ? { half } : {};
   switch (kind) {
     case KIND.sync1:
-      return { ok: true, message: { type: 'sync1', id: u, t1: a } };
+      return { ok: true, message: { type: 'sync1', id: u, t1: a, ...extra } };
     case KIND.sync2:
-      return { ok: true, message: { type: 'sync2', id: u, t1: a, t2: b, t3: c } };
-    case KIND.sync3:
-      return { ok: true, message: { type: 'sync3', id: u, t3: a, t4: b, t5: c } };
+      return { ok: true, message: { type: 'sync2', id: u, t1: a, t2: b, t3: c, ...extra } };
     default:
-      return { ok: true, message: { type: 'audio', seq: u, stream: a, mediaMs: b } };
+      return { ok: true, message: { type: 'sync3', id: u, t3: a, t4: b, t5: c, ...extra } };
   }
 }
 

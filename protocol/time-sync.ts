@@ -17,14 +17,24 @@
  * exchange (NTP's origin check: a peer's garbage never becomes a sample). B keeps t3 of its last few answers, so a packet 3 that
  * overtakes a newer answer still gives B its sample (a lost packet 3 costs B one sample). After a
  * completed exchange the next starts `intervalMs` later.
- * The round-trip estimate handed on is the mean of the last `window` samples: an estimate of the
- * path's mean round trip over that span, stalls and all (a median, or a mean trimmed of its largest
- * sample, would be biased low on the skewed delays of real paths and would drop exactly the exchange
- * a stall caught), beside the latest sample, which is what rises first when a path degrades. The
- * playout controller gets every sample, not this estimate.
+ * The exchanges' estimate is the mean of the last `window` samples: the path's mean round trip over
+ * that span, stalls and all (a median, or a mean trimmed of its largest sample, would be biased low on
+ * the skewed delays of real paths and would drop exactly the exchange a stall caught). Four exchanges
+ * a second sample a path thinly, though, and audio crosses it fifty times a second each way; so every
+ * sync packet also carries its sender's *delay half* (given by the media plane): the mean relative
+ * delay r = arrival − media time of the audio it received from the peer over the span, plus the mean
+ * lead of its own media clock over its send times. A's half is mean(d_BA) − θ − lead_B + lead_A, B's
+ * is mean(d_AB) + θ − lead_A + lead_B (θ: B's clock minus A's), so the two add up to the audio's mean
+ * round trip, exactly, whatever the clocks: the estimate handed on (`roundTripMs`) is that sum while
+ * both halves are known and the peer's is fresh (audio flows both ways), else the exchanges' mean. A
+ * half is taken only from a packet the exchange accepts, so a peer's garbage never becomes one. The
+ * playout controller gets every exchange's sample, not this estimate.
  */
 import type { Millis, PeerId } from './contract.ts';
 import type { MediaMessage } from './media-wire.ts';
+
+/** This side's delay half at `now` (see the header), or undefined when it has none. */
+export type DelayHalfSource = (now: Millis) => number | undefined;
 
 /** Time sync constants. */
 export interface TimeSyncConfig {
@@ -70,14 +80,18 @@ export class TimeSync {
   /** t3 of B's recent answers, by exchange id, oldest first. */
   private readonly answers: { readonly id: number; readonly t3: Millis }[] = [];
   private readonly samples: SyncSample[] = [];
+  /** The peer's latest delay half and when it came (local time). */
+  private peerHalf: number | undefined;
+  private peerHalfAt = -Infinity;
   /** Local time at which `onTimer` should next be called (initiator only; Infinity otherwise). */
   deadline: Millis = Infinity;
 
-  /** A sync between `self` and `peer`. */
+  /** A sync between `self` and `peer`; `half` gives this side's delay half for its packets (none: no halves). */
   constructor(
     self: PeerId,
     peer: PeerId,
     private readonly config: TimeSyncConfig,
+    private readonly half?: DelayHalfSource,
   ) {
     this.initiator = self < peer;
   }
@@ -100,18 +114,21 @@ export class TimeSync {
         this.lastAnswered = message.id;
         this.answers.push({ id: message.id, t3: now });
         if (this.answers.length > ANSWERS_KEPT) this.answers.shift();
-        return { send: { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now } };
+        this.notePeerHalf(message.half, now);
+        return { send: this.withHalf({ type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now }, now) };
       case 'sync2': {
         if (!this.initiator || message.id <= this.completed || this.asked.find((a) => a.id === message.id)?.t1 !== message.t1) return {};
         this.completed = message.id;
         this.deadline = now + this.config.intervalMs;
+        this.notePeerHalf(message.half, now);
         const sample = this.record((now - message.t1) - (message.t3 - message.t2), ((message.t2 - message.t1) + (message.t3 - now)) / 2, now);
-        return { send: { type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now }, sample };
+        return { send: this.withHalf({ type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now }, now), sample };
       }
       case 'sync3': {
         const k = this.answers.findIndex((a) => a.id === message.id);
         if (this.initiator || k < 0 || message.t3 !== this.answers[k]!.t3) return {};
         this.answers.splice(0, k + 1); // this answer and every older one are done
+        this.notePeerHalf(message.half, now);
         return { sample: this.record((now - message.t3) - (message.t5 - message.t4), ((message.t4 - message.t3) + (message.t5 - now)) / 2, now) };
       }
       case 'audio':
@@ -119,8 +136,19 @@ export class TimeSync {
     }
   }
 
-  /** The round-trip estimate (undefined before the first sample): the mean of the recent samples. */
-  get rttMs(): Millis | undefined {
+  /**
+   * The round-trip estimate at `now` (undefined before the first sample): the two ends' delay halves
+   * added up while both are known and the peer's is at most a window of exchanges old, else the mean
+   * of the recent exchanges.
+   */
+  roundTripMs(now: Millis): Millis | undefined {
+    const own = this.half?.(now);
+    if (own !== undefined && this.peerHalf !== undefined && now - this.peerHalfAt <= this.config.window * this.config.intervalMs) return Math.max(0, own + this.peerHalf);
+    return this.exchangeMeanMs;
+  }
+
+  /** The mean round trip of the recent exchanges (undefined before the first sample). */
+  get exchangeMeanMs(): Millis | undefined {
     const n = this.samples.length;
     if (n === 0) return undefined;
     let sum = 0;
@@ -135,11 +163,23 @@ export class TimeSync {
 
   private begin(now: Millis): SyncStep {
     this.exchange++;
-    const rtt = this.rttMs;
+    const rtt = this.roundTripMs(now);
     this.deadline = now + Math.max(this.config.retryMs, rtt === undefined ? 0 : 2 * rtt);
     this.asked.push({ id: this.exchange, t1: now });
     if (this.asked.length > ANSWERS_KEPT) this.asked.shift();
-    return { send: { type: 'sync1', id: this.exchange, t1: now } };
+    return { send: this.withHalf({ type: 'sync1', id: this.exchange, t1: now }, now) };
+  }
+
+  /** `message` with this side's delay half, when it has one. */
+  private withHalf<M extends MediaMessage>(message: M, now: Millis): M {
+    const half = this.half?.(now);
+    return half === undefined ? message : { ...message, half };
+  }
+
+  /** An accepted packet carried the peer's half (or none: its audio or ours stopped). */
+  private notePeerHalf(half: number | undefined, now: Millis): void {
+    this.peerHalf = half;
+    this.peerHalfAt = now;
   }
 
   private record(rttMs: Millis, offsetMs: Millis, at: Millis): SyncSample {
