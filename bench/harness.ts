@@ -2,9 +2,10 @@
  * The measuring harness of `npm run bench`: what a workload is, and how one is timed.
  *
  * Theory of operation: a workload is a named group of cases; a case does `size` units of work (events,
- * or simulated milliseconds) and reports what it did. Each case is first warmed up and calibrated at
- * once: its size doubles until one run takes `warmupMs`, and the run's rate sets the size that should
- * take `targetMs`. Then `reps` timed runs of that size follow and the fastest counts (noise only ever
+ * or simulated milliseconds) and reports what it did. Each case first runs once at its initial size,
+ * untimed (its one-time setup, such as a trace it caches, and the JIT's first pass must not set its
+ * size), then is warmed up and calibrated at once: its size doubles until one run takes `warmupMs`, and
+ * the run's rate sets the size that should take `targetMs`. Then `reps` timed runs of that size follow and the fastest counts (noise only ever
  * slows a run down). Every run of the same size must report the same counts, since every workload is
  * deterministic; a difference means the bench itself is broken. Wall time is `performance.now()`.
  * A workload whose figures are not timings (the playout lab's quality tables) also gives a `report`:
@@ -126,8 +127,9 @@ export function measure(c: BenchCase, options: MeasureOptions): Measurement {
   };
 }
 
-/** Double the size until a run takes `warmupMs`, then scale it to `targetMs`. */
+/** Run once untimed, then double the size until a run takes `warmupMs`, then scale it to `targetMs`. */
 function calibrate(c: BenchCase, options: MeasureOptions): number {
+  c.run(c.initialSize);
   for (let size = c.initialSize; ; size *= 2) {
     const { wallMs } = timed(c, size);
     if (wallMs >= options.warmupMs) return Math.max(1, Math.round((size * options.targetMs) / wallMs));
