@@ -36,6 +36,9 @@ export interface Violation {
   readonly context: readonly string[];
 }
 
+/** Most signaling messages a node may send one peer within one second of simulated time (`signaling-bounded`). */
+export const SIGNALING_RATE_LIMIT = 1000;
+
 /** Every invariant: name → requirement guarded and one-line statement. */
 export const INVARIANTS = {
   'one-active-call': ['R11', 'a node is in at most one call at a time'],
@@ -52,6 +55,7 @@ export const INVARIANTS = {
   'events-match-view': ['R12', 'the active call\'s events (joined, participant joined/left/state, left) replay to exactly the participants the node shows'],
   'pending-announced': ['R2/R12', 'a call shown pending was announced (incoming or pending), and one that stops being pending for any reason but the node\'s own answer is cancelled'],
   'core-never-throws': ['contract', 'a protocol node never throws'],
+  'signaling-bounded': ['contract', `a node sends any one peer at most ${SIGNALING_RATE_LIMIT} signaling messages in a second (more is a storm: answers answering answers); the run stops there`],
   'agreement': ['R4/R10', 'after the network heals, every node agrees on every participant\'s membership, mute and deafen'],
   'offer-reaches-invitees': ['R3', 'after the network heals, every online invitee of a live call knows it'],
   'missed-call-reported': ['R9', 'after the network heals, every invitee who never joined a call that is over got a missed call'],
@@ -103,6 +107,11 @@ export class InvariantChecker implements TraceSink {
   private readonly lastLive = new Map<string, number>();
   private session: Session | undefined;
   private quietSince = Infinity;
+  /** Signaling sends per sender → peer in the current whole second of simulated time. */
+  private readonly sendsThisSecond = new Map<string, number>();
+  private second = 0;
+  /** A storm was found: the run should stop (nothing after it is worth simulating). */
+  runaway = false;
 
   /** A checker with `options`. */
   constructor(private readonly options: CheckerOptions = {}) {}
@@ -132,6 +141,7 @@ export class InvariantChecker implements TraceSink {
   record(e: TraceEvent): void {
     this.recent.record(e);
     if (e.kind === 'persist' || e.kind === 'event' || (e.kind === 'send' && e.channel === 'signaling')) this.spoke.add(e.node);
+    if (e.kind === 'send' && e.channel === 'signaling') this.countSend(e.node, e.to, e.t);
     if (e.kind === 'event') {
       const ev = e.event as { type: string; callId: string };
       const key = `${e.node}|${ev.callId}`;
@@ -148,6 +158,22 @@ export class InvariantChecker implements TraceSink {
     } else if (e.kind === 'fault' && e.fault === 'node-threw') {
       const d = e.detail as { node: PeerId; error: string };
       this.fail('core-never-throws', d.node, e.t, d.error);
+    }
+  }
+
+  /** Count a signaling send towards its sender's rate to `to` (whole seconds of simulated time). */
+  private countSend(node: PeerId, to: PeerId, t: number): void {
+    const second = Math.floor(t / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.sendsThisSecond.clear();
+    }
+    const key = `${node}>${to}`;
+    const n = (this.sendsThisSecond.get(key) ?? 0) + 1;
+    this.sendsThisSecond.set(key, n);
+    if (n === SIGNALING_RATE_LIMIT + 1 && !this.runaway) {
+      this.runaway = true;
+      this.fail('signaling-bounded', node, t, `sent ${to} over ${SIGNALING_RATE_LIMIT} signaling messages within second ${second} of the run`);
     }
   }
 

@@ -66,12 +66,12 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
   checker.attach(session);
   const endMs = scenario.durationMs + (scenario.settle === false ? 0 : (scenario.settle?.boundMs ?? DEFAULT_SETTLE_MS));
   const audio = media && options.audio !== false ? new AudioObserver(session, endMs) : undefined;
-  session.script(scenario.steps).until(scenario.durationMs);
-  if (scenario.settle !== false) {
+  runWatched(session.script(scenario.steps), checker, scenario.durationMs);
+  if (scenario.settle !== false && !checker.runaway) {
     checker.quietPhase(session.world.now);
     quiet(session, scenario.puppets ?? []);
-    session.until(endMs);
-    checker.checkLiveness();
+    runWatched(session, checker, endMs);
+    if (!checker.runaway) checker.checkLiveness();
   }
   const violations = [...checker.violations];
   for (const message of scenario.expect?.(session) ?? []) {
@@ -89,6 +89,18 @@ export function runScenario(scenario: Scenario, options: RunOptions): RunReport 
     ...(audioReport === undefined ? {} : { audio: audioReport }),
     stats: { events: session.world.scheduler.eventsRun, messages: session.world.stats.sent, simulatedMs: session.world.now, wallMs: performance.now() - started },
   };
+}
+
+/**
+ * Run `session` until `untilMs`, a simulated second at a time, and stop early once the checker found a
+ * storm (`signaling-bounded`): its traffic grows without end, and so would the run's wall time.
+ */
+function runWatched(session: Session, checker: InvariantChecker, untilMs: number): void {
+  let t = session.world.now;
+  do {
+    t = Math.min(untilMs, t + 1000);
+    session.until(t);
+  } while (t < untilMs && !checker.runaway);
 }
 
 /** End every fault: heal, release, resume, restart, and stop losses. */
