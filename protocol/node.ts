@@ -53,6 +53,13 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   private mediaTickAt: Millis | undefined;
   private syncAt: Millis | undefined;
   private readonly idleSince = new Map<CallId, Millis>();
+  /**
+   * Per forgotten call (tombstone), the versions of this node's register each peer has acknowledged
+   * (volatile: after a restart a peer is told once more). A forgotten call answers a state with its own
+   * only while the sender has not acknowledged it, so two nodes that both forgot a call do not answer
+   * each other's answers forever (and, with duplication, exponentially).
+   */
+  private readonly forgottenAcked = new Map<CallId, Map<PeerId, number>>();
   private readonly violations: Record<string, number> = {};
   private readonly malformed: Record<string, number> = {};
 
@@ -292,11 +299,13 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
       if (!sameInfo(tombstone.call.info, info)) return this.violation('call-mismatch', `${from} described ${info.id} differently`);
       // A forgotten call is still kept up to date, so that if it comes back it comes back right.
       const forgotten = restoreCall(tombstone.call);
+      for (const [peer, version] of this.forgottenAcked.get(info.id) ?? []) forgotten.acked.set(peer, version);
       const news = this.rules.isNewer(forgotten, from, register);
       if (news) forgotten.registers.set(from, register);
       if (news && register.status === 'joined') {
         // Someone is in the call after all (this node forgot it on stale news): it comes back.
         this.state.tombstones.delete(info.id);
+        this.forgottenAcked.delete(info.id);
         this.state.calls.set(info.id, forgotten);
       } else {
         // Stop the sender's retries and tell it where this node stands.
@@ -306,7 +315,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
         }
         const mine = registerOf(forgotten, this.self);
         this.send(from, { type: 'ack', callId: info.id, version: register.version });
-        if (mine.version > 0) this.send(from, { type: 'state', call: info, register: mine });
+        if (mine.version > (forgotten.acked.get(from) ?? 0)) this.send(from, { type: 'state', call: info, register: mine });
         return OK;
       }
     }
@@ -334,7 +343,14 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
 
   protected onAck(from: PeerId, callId: CallId, version: number): Outcome {
     const call = this.state.calls.get(callId);
-    if (call === undefined) return OK;
+    if (call === undefined) {
+      const tombstone = this.state.tombstones.get(callId);
+      if (tombstone === undefined || tombstone.until <= this.now || !tombstone.call.info.participants.includes(from)) return OK;
+      let acked = this.forgottenAcked.get(callId);
+      if (acked === undefined) this.forgottenAcked.set(callId, (acked = new Map())); // a tombstone from before a restart
+      if (version > (acked.get(from) ?? 0)) acked.set(from, version);
+      return OK;
+    }
     if (!call.info.participants.includes(from)) return this.violation('sender-not-invited', `${from} is not invited to ${callId}`);
     if (version > (call.acked.get(from) ?? 0)) call.acked.set(from, version);
     if (version >= registerOf(call, this.self).version && call.retries.delete(from)) this.armRetransmit(call);
@@ -543,8 +559,13 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
     this.idleSince.delete(id);
     this.state.calls.delete(id);
     for (const kind of ['retransmit', 'ring'] as const) this.emit({ type: 'cancelTimer', timer: callTimer(kind, id) });
-    for (const [tid, t] of this.state.tombstones) if (t.until <= this.now) this.state.tombstones.delete(tid);
+    for (const [tid, t] of this.state.tombstones) {
+      if (t.until > this.now) continue;
+      this.state.tombstones.delete(tid);
+      this.forgottenAcked.delete(tid);
+    }
     this.state.tombstones.set(id, { call: storeCall(call), until: this.now + this.config.tombstoneMs });
+    this.forgottenAcked.set(id, new Map(call.acked));
     this.dirty = true;
   }
 

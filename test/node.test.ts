@@ -184,12 +184,23 @@ test('R13: a forgotten call cannot be redescribed either; nothing about it goes 
   accepted(d.receive(0, 'bob', stateMessage(D, 'joined', 1)), d.command(10, { type: 'reject', callId: D.id }), d.receive(20, 'bob', ackMessage(D.id, 1)));
   assert.equal(d.advance(200_000).flatMap((s) => s.lines), ['cancel retransmit/D', 'cancel ring/D', 'persist']);
   assert.equal(d.stats(), { calls: 0, tombstones: 1, violations: {}, malformed: {} });
-  // A late message of the real call is answered from the tombstone ...
-  assert.equal(d.receive(200_010, 'bob', stateMessage(D, 'joined', 1)).lines, ['send bob ack D v1', 'send bob state D rejected v1']);
+  // A late message of the real call is answered from the tombstone (bob acknowledged the rejection: an ack is all he needs) ...
+  assert.equal(d.receive(200_010, 'bob', stateMessage(D, 'joined', 1)).lines, ['send bob ack D v1']);
   // ... but a stranger's version of the call is a violation.
   const step = d.receive(200_020, 'mallory', stateMessage({ ...D, initiator: 'mallory', participants: ['mallory', 'alice'] }, 'joined', 1));
   assert.equal(step.lines, []);
   assert.equal(step.outcome, { ok: false, error: { code: 'call-mismatch', message: `mallory described ${D.id} differently` } });
+});
+
+test('a forgotten call answers a state with its own until the sender acknowledges it: two nodes that both forgot a call do not answer each other forever', () => {
+  const d = alice();
+  accepted(d.receive(0, 'bob', stateMessage(D, 'joined', 1)), d.command(10, { type: 'reject', callId: D.id }));
+  d.advance(800_000); // bob never acknowledged the rejection: retransmissions, then the call is forgotten anyway
+  assert.equal(d.stats(), { calls: 0, tombstones: 1, violations: {}, malformed: {} });
+  assert.equal(d.receive(800_010, 'bob', stateMessage(D, 'left', 2)).lines, ['send bob ack D v2', 'send bob state D rejected v1', 'persist']);
+  assert.equal(d.receive(800_020, 'bob', stateMessage(D, 'left', 2)).lines, ['send bob ack D v2', 'send bob state D rejected v1'], 'not acknowledged yet: told again');
+  assert.equal(d.receive(800_030, 'bob', ackMessage(D.id, 1)).lines, []);
+  assert.equal(d.receive(800_040, 'bob', stateMessage(D, 'left', 2)).lines, ['send bob ack D v2'], 'bob\'s answer to our answer: an ack, no third round');
 });
 
 // ---- timers and persistence over a busy run ----------------------------------------------------
