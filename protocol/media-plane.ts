@@ -19,7 +19,7 @@
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController } from './media/index.ts';
+import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutInput } from './media/index.ts';
 import { decodeMedia, encodeMedia } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
@@ -177,12 +177,13 @@ export class MediaPlane {
     if (due > this.nextSeq) this.nextSeq = due;
     const frame = this.muted ? undefined : encodeMedia({ type: 'audio', seq: this.nextSeq, stream: this.stream, mediaMs: this.mediaBase + this.nextSeq * FRAME_MS });
     this.nextSeq++; // the media clock runs on while muted too
+    const tick: PlayoutInput = { type: 'tick', now }; // one input for every controller
     for (const s of this.sessions.values()) {
       if (frame !== undefined) {
         this.out.send(s.peer, frame);
         s.framesSent++;
       }
-      s.controller.handle({ type: 'tick', now });
+      s.controller.handle(tick);
       this.playout(s, now);
     }
   }

@@ -40,10 +40,13 @@ const BODY = HEADER + 4;
 /** Encoded size of a message of kind byte `kind`. */
 const sizeOf = (kind: number): number => BODY + 8 * FLOATS[kind]!;
 
-// One scratch float for the big-endian float64 fields (no DataView per packet).
+// One scratch float, seen as its two 32-bit halves, for the big-endian float64 fields (no DataView per packet).
 const scratch = new Float64Array(1);
-const scratchBytes = new Uint8Array(scratch.buffer);
+const scratchWords = new Uint32Array(scratch.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Index in `scratchWords` of the float's high (first on the wire) and low halves. */
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
+const LOW = 1 - HIGH;
 
 function writeU32(bytes: Uint8Array, at: number, value: number): void {
   bytes[at] = value >>> 24;
@@ -58,11 +61,13 @@ function readU32(bytes: Uint8Array, at: number): number {
 
 function writeF64(bytes: Uint8Array, at: number, value: number): void {
   scratch[0] = value;
-  for (let i = 0; i < 8; i++) bytes[at + i] = scratchBytes[LITTLE_ENDIAN ? 7 - i : i]!;
+  writeU32(bytes, at, scratchWords[HIGH]!);
+  writeU32(bytes, at + 4, scratchWords[LOW]!);
 }
 
 function readF64(bytes: Uint8Array, at: number): number {
-  for (let i = 0; i < 8; i++) scratchBytes[LITTLE_ENDIAN ? 7 - i : i] = bytes[at + i]!;
+  scratchWords[HIGH] = readU32(bytes, at);
+  scratchWords[LOW] = readU32(bytes, at + 4);
   return scratch[0]!;
 }
 

@@ -4,19 +4,22 @@
  * Theory of operation: time does not tick; it jumps to the earliest pending event. The queue is a
  * binary min-heap ordered by (time, sequence number); the sequence number is assigned at scheduling,
  * so events at the same instant run in the order they were scheduled: a stable, seed-independent order.
- * An event is an action plus one argument (no closure needed on hot paths). Cancellation is lazy: the
- * owner of an event keeps a token and ignores stale firings, which keeps the heap free of deletions.
+ * An event is an action plus one argument (no closure needed on hot paths), held in an entry record that
+ * is recycled once the event has run (a free list), so scheduling allocates nothing in a steady run.
+ * Cancellation is lazy: the owner of an event keeps a token and ignores stale firings, which keeps the
+ * heap free of deletions.
  * Nothing here reads the wall clock.
  */
 
 /** Something to run when an event fires; `arg` is the value given at scheduling. */
 export type Action<A> = (arg: A) => void;
 
+/** A pending event; recycled through the free list once it has run. */
 interface Entry {
-  readonly at: number;
-  readonly seq: number;
-  readonly action: Action<any>;
-  readonly arg: unknown;
+  at: number;
+  seq: number;
+  action: Action<any>;
+  arg: unknown;
 }
 
 /** How a bounded run ended. */
@@ -37,6 +40,8 @@ export const DEFAULT_EVENT_BUDGET = 10_000_000;
 /** The virtual clock and event queue. */
 export class Scheduler {
   private heap: Entry[] = [];
+  /** Entries whose event has run, for reuse. */
+  private readonly free: Entry[] = [];
   private seq = 0;
   private clock = 0;
   private ran = 0;
@@ -65,13 +70,16 @@ export class Scheduler {
   schedule<A>(at: number, action: Action<A>, arg: A): void {
     if (!(at >= this.clock)) throw new RangeError(`cannot schedule at ${at}: now is ${this.clock}`);
     const heap = this.heap;
-    const entry: Entry = { at, seq: this.seq++, action, arg };
+    const seq = this.seq++;
+    let entry = this.free.pop();
+    if (entry === undefined) entry = { at, seq, action, arg };
+    else (entry.at = at), (entry.seq = seq), (entry.action = action), (entry.arg = arg);
     let i = heap.length;
     heap.push(entry);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
-      if (p.at < at || (p.at === at && p.seq < entry.seq)) break;
+      if (p.at < at || (p.at === at && p.seq < seq)) break;
       heap[i] = p;
       i = parent;
     }
@@ -89,7 +97,10 @@ export class Scheduler {
     if (entry === undefined) return false;
     this.clock = entry.at;
     this.ran++;
-    entry.action(entry.arg);
+    const { action, arg } = entry;
+    entry.arg = undefined; // let the argument go; the entry waits for reuse
+    this.free.push(entry);
+    action(arg);
     return true;
   }
 

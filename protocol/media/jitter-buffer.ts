@@ -55,7 +55,7 @@ export interface QueuedFrame {
   readonly arrivalMs: Millis;
 }
 
-/** What a policy learns about one arrival. */
+/** What a policy learns about one arrival (the core reuses one note: it is valid during the call only). */
 export interface ArrivalNote {
   /** Sequence number. */
   readonly seq: number;
@@ -111,7 +111,7 @@ export interface PlayoutPolicy {
   readonly name: string;
   /** Packets the buffer holds before an insertion flushes it. */
   readonly capacityPackets: number;
-  /** A packet arrived (after the core queued it or found it late). */
+  /** A packet arrived (after the core queued it or found it late); `note` is not to be kept. */
   arrived(view: BufferView, note: ArrivalNote): void;
   /** A time-sync sample came in. */
   timeSynced(view: BufferView, note: TimeSyncNote): void;
@@ -242,6 +242,8 @@ export class JitterBuffer implements PlayoutController, BufferView {
   private newest: number | undefined;
   private firstArrival: Millis | undefined;
   private lastArrival: Millis | undefined;
+  /** The note handed to the policy at each arrival, refilled each time (no allocation per packet). */
+  private readonly note: { -readonly [K in keyof ArrivalNote]: ArrivalNote[K] } = { seq: 0, mediaMs: 0, now: 0, late: false, flushed: false };
 
   /** A buffer run by `policy`. */
   constructor(private readonly policy: PlayoutPolicy) {}
@@ -374,7 +376,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
       this.missingPassed.delete(seq);
       this.ledger.late(seq);
       this.discard(seq, 'late');
-      this.policy.arrived(this, { seq, mediaMs, now, late: true, flushed: false });
+      this.notify(seq, mediaMs, now, true, false);
       return;
     }
     const flushed = this.queue.size >= this.policy.capacityPackets;
@@ -382,7 +384,18 @@ export class JitterBuffer implements PlayoutController, BufferView {
     this.queue.add(seq, mediaMs, now);
     if (this.maxQueued === undefined || seq > this.maxQueued) this.maxQueued = seq;
     if (!this.hasStarted && (this.cursorSeq === undefined || seq < this.cursorSeq)) this.cursorSeq = seq;
-    this.policy.arrived(this, { seq, mediaMs, now, late: false, flushed });
+    this.notify(seq, mediaMs, now, false, flushed);
+  }
+
+  /** Tell the policy about an arrival, in the reused note. */
+  private notify(seq: number, mediaMs: Millis, now: Millis, late: boolean, flushed: boolean): void {
+    const note = this.note;
+    note.seq = seq;
+    note.mediaMs = mediaMs;
+    note.now = now;
+    note.late = late;
+    note.flushed = flushed;
+    this.policy.arrived(this, note);
   }
 
   /** NetEQ's overflow rule: everything queued is discarded; playout goes on from the incoming packet. */
