@@ -75,6 +75,8 @@ export class MediaPlane {
   private streams = 0;
   private nextSeq = 0;
   private mediaBase: Millis = 0;
+  /** The arrival input handed to a controller, refilled for each audio frame (controllers do not keep inputs). */
+  private readonly arrival: { type: 'arrival'; now: Millis; seq: number; mediaMs: Millis } = { type: 'arrival', now: 0, seq: 0, mediaMs: 0 };
 
   /** The plane of node `self`, reporting to `out`. */
   constructor(
@@ -154,7 +156,11 @@ export class MediaPlane {
         }
         session.remoteStream = message.stream;
       }
-      session.controller.handle({ type: 'arrival', now, seq: message.seq, mediaMs: message.mediaMs });
+      const arrival = this.arrival;
+      arrival.now = now;
+      arrival.seq = message.seq;
+      arrival.mediaMs = message.mediaMs;
+      session.controller.handle(arrival);
       this.playout(session, now);
     } else {
       this.apply(session, session.sync.onMessage(message, now), now);

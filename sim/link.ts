@@ -77,13 +77,13 @@ export interface LinkStats {
    * every wait of the path included: queues, stalls, slots; a `hold` fault's is not) that arrived in
    * the `TRUE_DELAY_WINDOW_MS` up to the latest one; undefined before the first.
    */
-  meanDelayMs: number | undefined;
+  readonly meanDelayMs: number | undefined;
 }
 
 /** One link direction on one channel. */
 export class Link {
-  /** Counters since creation. */
-  readonly stats: LinkStats = { sent: 0, lost: 0, queueDrops: 0, duplicated: 0, corrupted: 0, reordered: 0, stalled: 0, delivered: 0, meanDelayMs: undefined };
+  /** Counters since creation (the mean delay is read from the ground truth when asked). */
+  readonly stats: LinkStats;
   private model!: LinkModel;
   private loss!: LossProcess;
   private readonly delayU: CorrelatedUniform;
@@ -122,6 +122,20 @@ export class Link {
     private readonly env: LinkEnv,
     private readonly onArrived: (packet: Packet) => void,
   ) {
+    const truth = this.truth;
+    this.stats = {
+      sent: 0,
+      lost: 0,
+      queueDrops: 0,
+      duplicated: 0,
+      corrupted: 0,
+      reordered: 0,
+      stalled: 0,
+      delivered: 0,
+      get meanDelayMs() {
+        return truth.meanMs;
+      },
+    };
     const prefix = `link/${from}>${to}/${channel}/`;
     this.delayU = new CorrelatedUniform(streams.stream(prefix + 'delay'), model.delayCorrelation);
     this.reorderU = new CorrelatedUniform(streams.stream(prefix + 'reorder'), model.reorderCorrelation);
@@ -247,10 +261,7 @@ export class Link {
   private arrived(packet: Packet, pathDelay = true): void {
     const now = this.env.scheduler.now;
     this.stats.delivered++;
-    if (pathDelay) {
-      this.truth.add(now, now - packet.sentAt);
-      this.stats.meanDelayMs = this.truth.meanMs;
-    }
+    if (pathDelay) this.truth.add(now, now - packet.sentAt);
     this.onArrived(packet);
   }
 

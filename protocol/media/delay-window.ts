@@ -22,7 +22,8 @@
  * removing one that was admitted, also bumps its bin in the second histogram, which shares the bins,
  * the ring and the expiry, so a lagging view of the same samples costs no second ring. A lazy window
  * defers the counting: an add only writes the sample down, and the next read drops the samples that
- * have expired meanwhile (never counting them) and counts the others, in one sequential pass.
+ * have expired meanwhile (never counting them) and counts the others, in one sequential pass; a full
+ * ring only drops the expired samples to make room, so a window that is seldom read counts few samples.
  */
 import type { Millis } from '../contract.ts';
 
@@ -259,7 +260,7 @@ export class DelayWindow {
     this.origin ??= value - (this.bins / 2) * this.binMs;
     if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
     if (this.count === this.slots) {
-      if (this.lazy) this.settle();
+      if (this.lazy) this.dropOwed();
       if (this.count === this.slots) this.grow();
     }
     const slot = (this.head + this.count) & (this.slots - 1);
@@ -289,6 +290,13 @@ export class DelayWindow {
 
   /** Lazy: drop the samples the horizons owed expire (uncounting those counted), then count the others. */
   private settle(): void {
+    this.dropOwed();
+    const mask = this.slots - 1;
+    for (; this.counted < this.count; this.counted++) this.counts.bump(this.heldBin((this.head + this.counted) & mask), 1);
+  }
+
+  /** Lazy: drop the samples the horizons owed expire, uncounting those counted (a full ring makes room so; the rest waits for a read). */
+  private dropOwed(): void {
     const mask = this.slots - 1;
     while (this.count > 0 && this.times[this.head]! < this.owedHorizon) {
       const b = this.heldBin(this.head);
@@ -304,7 +312,6 @@ export class DelayWindow {
       this.count--;
     }
     this.owedHorizon = -Infinity;
-    for (; this.counted < this.count; this.counted++) this.counts.bump(this.heldBin((this.head + this.counted) & mask), 1);
   }
 
   /** Admit the samples taken at or before `until` that are not admitted yet (oldest first). */
