@@ -17,7 +17,8 @@
  * due exactly once (played or not), which is what the stats and the degradation ledger count.
  * The queue is a `FrameTable`: open addressing on the sequence number (consecutive frames land in
  * consecutive slots), so a packet's insertion and removal touch a slot or two and allocate nothing but
- * the frame; a flush discards in arrival order, as a `Map` would iterate.
+ * the frame, and the last lookup is remembered until the table changes (a tick asks for the cursor
+ * frame several times); a flush discards in arrival order, as a `Map` would iterate.
  */
 import { assertNever, type Millis } from '../contract.ts';
 import { OutputQueue } from '../output-queue.ts';
@@ -138,11 +139,21 @@ export class FrameTable {
   private slots: (TableFrame | undefined)[] = new Array<TableFrame | undefined>(16).fill(undefined);
   private mask = 15;
   private inserted = 0;
+  /** The last lookup (a tick asks for the cursor frame several times): its sequence number and answer, until the table changes. */
+  private foundSeq = NaN;
+  private foundAt = -1;
   /** Frames held. */
   size = 0;
 
   /** The slot holding `seq`, or −1. */
   private find(seq: number): number {
+    if (seq === this.foundSeq) return this.foundAt;
+    this.foundSeq = seq;
+    return (this.foundAt = this.probe(seq));
+  }
+
+  /** The slot holding `seq`, or −1, by probing. */
+  private probe(seq: number): number {
     const slots = this.slots;
     for (let i = seq & this.mask; ; i = (i + 1) & this.mask) {
       const f = slots[i];
@@ -164,6 +175,7 @@ export class FrameTable {
 
   /** Hold a frame whose `seq` is not held yet. */
   add(seq: number, mediaMs: Millis, arrivalMs: Millis): void {
+    this.foundSeq = NaN;
     if (2 * (this.size + 1) > this.slots.length) this.grow();
     this.place({ seq, mediaMs, arrivalMs, order: this.inserted++ });
     this.size++;
@@ -173,6 +185,7 @@ export class FrameTable {
   delete(seq: number): void {
     let i = this.find(seq);
     if (i < 0) return;
+    this.foundSeq = NaN;
     const slots = this.slots;
     const mask = this.mask;
     // backward-shift deletion: pull back every later frame of the probe run that may sit at i
@@ -205,6 +218,7 @@ export class FrameTable {
 
   /** Drop every frame. */
   clear(): void {
+    this.foundSeq = NaN;
     this.slots.fill(undefined);
     this.size = 0;
   }
