@@ -82,8 +82,15 @@ export interface LinkStats {
 
 /** One link direction on one channel. */
 export class Link {
-  /** Counters since creation (the mean delay is read from the ground truth when asked). */
-  readonly stats: LinkStats;
+  // counters since creation, on the link itself (a packet touches the link anyway): see `stats`
+  private sent = 0;
+  private lost = 0;
+  private queueDrops = 0;
+  private duplicated = 0;
+  private corrupted = 0;
+  private reordered = 0;
+  private stalled = 0;
+  private delivered = 0;
   private model!: LinkModel;
   private loss!: LossProcess;
   private readonly delayU: CorrelatedUniform;
@@ -122,20 +129,6 @@ export class Link {
     private readonly env: LinkEnv,
     private readonly onArrived: (packet: Packet) => void,
   ) {
-    const truth = this.truth;
-    this.stats = {
-      sent: 0,
-      lost: 0,
-      queueDrops: 0,
-      duplicated: 0,
-      corrupted: 0,
-      reordered: 0,
-      stalled: 0,
-      delivered: 0,
-      get meanDelayMs() {
-        return truth.meanMs;
-      },
-    };
     const prefix = `link/${from}>${to}/${channel}/`;
     this.delayU = new CorrelatedUniform(streams.stream(prefix + 'delay'), model.delayCorrelation);
     this.reorderU = new CorrelatedUniform(streams.stream(prefix + 'reorder'), model.reorderCorrelation);
@@ -145,6 +138,21 @@ export class Link {
     this.slotStream = streams.stream(prefix + 'slot');
     this.stallStream = streams.stream(prefix + 'stall');
     this.setModel(model);
+  }
+
+  /** Counters since creation (a snapshot). */
+  get stats(): LinkStats {
+    return {
+      sent: this.sent,
+      lost: this.lost,
+      queueDrops: this.queueDrops,
+      duplicated: this.duplicated,
+      corrupted: this.corrupted,
+      reordered: this.reordered,
+      stalled: this.stalled,
+      delivered: this.delivered,
+      meanDelayMs: this.truth.meanMs,
+    };
   }
 
   /** The current model. */
@@ -177,17 +185,17 @@ export class Link {
   transmit(packet: Packet, mayDuplicate = true): void {
     const m = this.model;
     const now = this.env.scheduler.now;
-    this.stats.sent++;
+    this.sent++;
     const duplicated = mayDuplicate && m.duplicate > 0 && this.dupStream.nextFloat() < m.duplicate;
     const lost = this.loss.lost();
     if (lost && !duplicated) {
-      this.stats.lost++;
+      this.lost++;
       this.env.dropped(packet, 'loss');
       return;
     }
     if (duplicated && !lost) {
       const copy: Packet = { ...packet, id: this.env.nextPacketId() };
-      this.stats.duplicated++;
+      this.duplicated++;
       this.env.trace.duplicate?.({ kind: 'duplicate', t: now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, copy: copy.id });
       this.enqueue(this.maybeCorrupt(packet), now);
       this.transmit(copy, false);
@@ -217,7 +225,7 @@ export class Link {
     const byte = this.corruptStream.nextInt(bytes.length);
     const bit = this.corruptStream.nextInt(8);
     bytes[byte] = bytes[byte]! ^ (1 << bit);
-    this.stats.corrupted++;
+    this.corrupted++;
     this.env.trace.corrupt?.({ kind: 'corrupt', t: this.env.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, byte, bit });
     return { ...packet, bytes };
   }
@@ -233,7 +241,7 @@ export class Link {
         this.departuresHead = 0;
       }
       if (m.queuePackets > 0 && this.departures.length - this.departuresHead >= m.queuePackets) {
-        this.stats.queueDrops++;
+        this.queueDrops++;
         this.env.dropped(packet, 'queue');
         return;
       }
@@ -245,7 +253,7 @@ export class Link {
     let arrival: number;
     if (m.reorder > 0 && this.reorderCounter >= m.reorderGap - 1 && this.reorderU.next() < m.reorder) {
       this.reorderCounter = 0;
-      this.stats.reordered++;
+      this.reordered++;
       arrival = departure;
     } else {
       this.reorderCounter++;
@@ -260,7 +268,7 @@ export class Link {
   /** The packet cleared the link: account its true delay (unless a `hold` fault kept it) and hand it on. */
   private arrived(packet: Packet, pathDelay = true): void {
     const now = this.env.scheduler.now;
-    this.stats.delivered++;
+    this.delivered++;
     if (pathDelay) this.truth.add(now, now - packet.sentAt);
     this.onArrived(packet);
   }
@@ -275,7 +283,7 @@ export class Link {
     if (m.stall !== null) {
       while (now >= this.stallEnd) this.drawStall(this.stallEnd);
       if (now >= this.stallStart) {
-        this.stats.stalled++;
+        this.stalled++;
         this.env.scheduler.schedule(this.stallEnd, this.arriveAction, packet);
         return;
       }
