@@ -20,7 +20,7 @@
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
 import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutInput } from './media/index.ts';
-import { decodeMedia, encodeMedia } from './media-wire.ts';
+import { encodeMedia, parseMedia } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
 /** Media constants (part of the protocol's config). */
@@ -92,11 +92,7 @@ export class MediaPlane {
 
   /** The earliest time-sync deadline (Infinity when none); recomputed only when a sync moved. */
   get syncDeadline(): Millis {
-    if (this.syncMoved) {
-      this.syncMoved = false;
-      this.nextSync = Infinity;
-      for (const s of this.sessions.values()) if (s.sync.deadline < this.nextSync) this.nextSync = s.sync.deadline;
-    }
+    if (this.syncMoved) this.findNextSync();
     return this.nextSync;
   }
 
@@ -140,11 +136,10 @@ export class MediaPlane {
 
   /** A packet arrived on the media channel; returns why it was refused (invalid, or no channel to its sender), if it was. */
   receive(from: PeerId, bytes: Uint8Array, now: Millis): string | undefined {
-    const decoded = decodeMedia(bytes);
-    if (!decoded.ok) return decoded.error.code;
+    const message = parseMedia(bytes);
+    if ('code' in message) return message.code;
     const session = this.sessions.get(from);
     if (session === undefined) return 'no-media-channel';
-    const message = decoded.message;
     if (message.type === 'audio') {
       if (session.remoteStream !== message.stream) {
         // the peer opened its channel afresh (it left and came back while we did not notice): a new
@@ -206,6 +201,13 @@ export class MediaPlane {
       targetDelayMs: s.controller.targetDelayMs(),
       stats: s.controller.stats(),
     }));
+  }
+
+  /** Recompute the earliest time-sync deadline. */
+  private findNextSync(): void {
+    this.syncMoved = false;
+    this.nextSync = Infinity;
+    for (const s of this.sessions.values()) if (s.sync.deadline < this.nextSync) this.nextSync = s.sync.deadline;
   }
 
   private newSync(peer: PeerId): TimeSync {

@@ -5,8 +5,9 @@
  * Theory of operation: media packets are small and frequent, so they are binary, not JSON. Frame:
  * byte 0 = kind (1–3 sync packet 1–3, 4 audio), bytes 1–4 = CRC-32 of the rest (the simulator corrupts
  * bits, as links do), then fixed-size fields, big-endian. Times are the sender's or echoed local
- * clock readings as float64 milliseconds. `decodeMedia` checks the length, kind, checksum and every
- * value's range, and refuses anything else with a typed error; it never throws.
+ * clock readings as float64 milliseconds. `decodeMedia` (and `parseMedia`, the same without the result
+ * wrapper, for the per-packet path) checks the length, kind, checksum and every value's range, and
+ * refuses anything else with a typed error; it never throws.
  */
 import { crc32 } from './crc32.ts';
 
@@ -99,6 +100,12 @@ function frame(kind: number, u: number, a: number, b = 0, c = 0): Uint8Array {
 
 /** Decode a media packet, or say why not. */
 export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessage } | { ok: false; error: MediaCodecError } {
+  const parsed = parseMedia(bytes);
+  return 'code' in parsed ? { ok: false, error: parsed } : { ok: true, message: parsed };
+}
+
+/** `decodeMedia` without the result wrapper (one object less per packet): the message, or the error refusing the packet. */
+export function parseMedia(bytes: Uint8Array): MediaMessage | MediaCodecError {
   if (bytes.length < HEADER) return refuse('bad-length', `${bytes.length} bytes`);
   const kind = bytes[0]!;
   if (kind < KIND.sync1 || kind > KIND.audio) return refuse('unknown-kind', `kind byte ${kind}`);
@@ -111,16 +118,16 @@ export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessag
   if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) return refuse('out-of-range', `kind ${kind} carries a value that is not finite`);
   switch (kind) {
     case KIND.sync1:
-      return { ok: true, message: { type: 'sync1', id: u, t1: a } };
+      return { type: 'sync1', id: u, t1: a };
     case KIND.sync2:
-      return { ok: true, message: { type: 'sync2', id: u, t1: a, t2: b, t3: c } };
+      return { type: 'sync2', id: u, t1: a, t2: b, t3: c };
     case KIND.sync3:
-      return { ok: true, message: { type: 'sync3', id: u, t3: a, t4: b, t5: c } };
+      return { type: 'sync3', id: u, t3: a, t4: b, t5: c };
     default:
-      return { ok: true, message: { type: 'audio', seq: u, stream: a, mediaMs: b } };
+      return { type: 'audio', seq: u, stream: a, mediaMs: b };
   }
 }
 
-function refuse(code: MediaCodecError['code'], message: string): { ok: false; error: MediaCodecError } {
-  return { ok: false, error: { code, message } };
+function refuse(code: MediaCodecError['code'], message: string): MediaCodecError {
+  return { code, message };
 }
