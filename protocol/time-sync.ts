@@ -17,7 +17,8 @@
  * exchange (NTP's origin check: a peer's garbage never becomes a sample). B keeps t3 of its last few answers, so a packet 3 that
  * overtakes a newer answer still gives B its sample (a lost packet 3 costs B one sample). After a
  * completed exchange the next starts `intervalMs` later.
- * The round-trip estimate handed on is the mean of the last `window` samples: an estimate of the
+ * The round-trip estimate handed on is the mean of the last `window` samples (their round trips kept
+ * in a flat ring, summed oldest first): an estimate of the
  * path's mean round trip over that span, stalls and all (a median, or a mean trimmed of its largest
  * sample, would be biased low on the skewed delays of real paths and would drop exactly the exchange
  * a stall caught), beside the latest sample, which is what rises first when a path degrades. The
@@ -69,7 +70,11 @@ export class TimeSync {
   private lastAnswered = -1;
   /** t3 of B's recent answers, by exchange id, oldest first. */
   private readonly answers: { readonly id: number; readonly t3: Millis }[] = [];
-  private readonly samples: SyncSample[] = [];
+  /** The recent samples' round trips, oldest first: a ring of `window` (flat, so the mean reads one array). */
+  private readonly rtts: Float64Array;
+  private rttHead = 0;
+  private rttCount = 0;
+  private last: SyncSample | undefined;
   /** Local time at which `onTimer` should next be called (initiator only; Infinity otherwise). */
   deadline: Millis = Infinity;
 
@@ -80,6 +85,7 @@ export class TimeSync {
     private readonly config: TimeSyncConfig,
   ) {
     this.initiator = self < peer;
+    this.rtts = new Float64Array(config.window >= 1 ? Math.floor(config.window) : 0);
   }
 
   /** Begin: the initiator sends packet 1 now. */
@@ -121,16 +127,17 @@ export class TimeSync {
 
   /** The round-trip estimate (undefined before the first sample): the mean of the recent samples. */
   get rttMs(): Millis | undefined {
-    const n = this.samples.length;
+    const n = this.rttCount;
     if (n === 0) return undefined;
+    const rtts = this.rtts;
     let sum = 0;
-    for (const s of this.samples) sum += s.rttMs;
+    for (let k = 0, i = this.rttHead; k < n; k++, i = i + 1 === rtts.length ? 0 : i + 1) sum += rtts[i]!;
     return sum / n;
   }
 
   /** The latest sample. */
   get latest(): SyncSample | undefined {
-    return this.samples[this.samples.length - 1];
+    return this.last;
   }
 
   private begin(now: Millis): SyncStep {
@@ -144,8 +151,14 @@ export class TimeSync {
 
   private record(rttMs: Millis, offsetMs: Millis, at: Millis): SyncSample {
     const sample = { rttMs: Math.max(0, rttMs), offsetMs, at };
-    this.samples.push(sample);
-    if (this.samples.length > this.config.window) this.samples.shift();
+    const rtts = this.rtts;
+    if (rtts.length > 0) {
+      this.last = sample;
+      if (this.rttCount === rtts.length) this.rttHead = this.rttHead + 1 === rtts.length ? 0 : this.rttHead + 1;
+      else this.rttCount++;
+      const slot = this.rttHead + this.rttCount - 1;
+      rtts[slot >= rtts.length ? slot - rtts.length : slot] = sample.rttMs;
+    }
     return sample;
   }
 }
