@@ -65,7 +65,8 @@ export class DelayRegime {
 
   /** Windows of `spanMs`. */
   constructor(spanMs: Millis) {
-    this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS);
+    // lazy: a sample is counted when the target next reads the window (every 200 ms), not as it comes
+    this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS, true);
   }
 
   /** The current regime. */

@@ -23,7 +23,8 @@
  * the ring and the expiry, so a lagging view of the same samples costs no second ring. A lazy window
  * defers the counting: an add only writes the sample down, and the next read drops the samples that
  * have expired meanwhile (never counting them) and counts the others, in one sequential pass; a full
- * ring only drops the expired samples to make room, so a window that is seldom read counts few samples.
+ * ring, a size or an admission only drops the expired samples, so a window whose counts are seldom
+ * read counts few samples.
  */
 import type { Millis } from '../contract.ts';
 
@@ -248,7 +249,7 @@ export class DelayWindow {
 
   /** Samples in the window. */
   get size(): number {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed(); // a size needs no counting
     return this.count;
   }
 
@@ -316,7 +317,7 @@ export class DelayWindow {
 
   /** Admit the samples taken at or before `until` that are not admitted yet (oldest first). */
   admitUntil(until: Millis): void {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed(); // admitting counts in the admitted histogram only
     const lagged = (this.lagged ??= new BinCounts(this.bins));
     const mask = this.slots - 1;
     while (this.admittedCount < this.count) {
@@ -462,13 +463,13 @@ export class DelayWindow {
 
   /** Admitted samples in the window. */
   get admittedSize(): number {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed();
     return this.admittedCount;
   }
 
   /** `trackedQuantile(q)` of the admitted samples alone. */
   admittedQuantile(q: number): number | undefined {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed();
     if (this.admittedCount === 0) return undefined;
     return this.value(this.lagged!.trackedBin(q, rankOf(q, this.admittedCount)));
   }
