@@ -254,8 +254,10 @@ export class JitterBuffer implements PlayoutController, BufferView {
   /** The first frame that was ever due (frames before it were never expected). */
   private firstDue = Infinity;
   private newest: number | undefined;
-  private firstArrival: Millis | undefined;
-  private lastArrival: Millis | undefined;
+  /** Times of the first and latest arrival, valid once `hasArrived` (kept as plain numbers: stored per packet without boxing). */
+  private hasArrived = false;
+  private firstArrival: Millis = 0;
+  private lastArrival: Millis = 0;
   /** The note handed to the policy at each arrival, refilled each time (no allocation per packet). */
   private readonly note: { -readonly [K in keyof ArrivalNote]: ArrivalNote[K] } = { seq: 0, mediaMs: 0, now: 0, late: false, flushed: false };
 
@@ -296,12 +298,12 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   /** Time of the first arrival. */
   get firstArrivalMs(): Millis | undefined {
-    return this.firstArrival;
+    return this.hasArrived ? this.firstArrival : undefined;
   }
 
   /** Time of the latest arrival. */
   get lastArrivalMs(): Millis | undefined {
-    return this.lastArrival;
+    return this.hasArrived ? this.lastArrival : undefined;
   }
 
   /** Frame `seq` if queued. */
@@ -380,7 +382,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   private arrival(seq: number, mediaMs: Millis, now: Millis): void {
     this.lastArrival = now;
-    if (this.firstArrival === undefined) this.firstArrival = now;
+    if (!this.hasArrived) (this.hasArrived = true), (this.firstArrival = now);
     const passed = this.hasStarted && this.cursorSeq !== undefined && seq < this.cursorSeq;
     const duplicate = passed ? !this.missingPassed.has(seq) && seq >= this.firstDue : this.queue.has(seq);
     this.recorder.arrival(seq, duplicate);
