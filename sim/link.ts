@@ -54,24 +54,24 @@ export interface LinkEnv {
   dropped(packet: Packet, reason: DropReason): void;
 }
 
-/** Counters of one link direction. */
+/** Counters of one link direction (a snapshot: `Link.stats`). */
 export interface LinkStats {
   /** Packets offered to the link (duplicates included). */
-  sent: number;
+  readonly sent: number;
   /** Lost to the loss model. */
-  lost: number;
+  readonly lost: number;
   /** Tail-dropped at the capacity queue. */
-  queueDrops: number;
+  readonly queueDrops: number;
   /** Duplicates created. */
-  duplicated: number;
+  readonly duplicated: number;
   /** Packets corrupted. */
-  corrupted: number;
+  readonly corrupted: number;
   /** Packets sent ahead by `reorder`. */
-  reordered: number;
+  readonly reordered: number;
   /** Packets that waited for a stall to end. */
-  stalled: number;
+  readonly stalled: number;
   /** Packets that cleared the link (handed on to the receiver, unless a partition or a crash stops them). */
-  delivered: number;
+  readonly delivered: number;
   /**
    * Ground truth: the mean one-way delay of the packets that cleared the link (send to arrival, ms,
    * every wait of the path included: queues, stalls, slots; a `hold` fault's is not) that arrived in
