@@ -24,8 +24,7 @@
  * Each arrival costs O(1) while steady: only the newest sample can tip the verdict (all of the last
  * 300 ms above the 98th percentile needs it above; all of them under the 2nd percentile needs it
  * under), so the last 300 ms of `recent` are scanned only when it is past one of those two marks with
- * the trend upward, or while the regime is rising. The window is lazy: an arrival only writes its
- * sample down, and the samples are counted when the target next reads the window (every 200 ms).
+ * the trend upward, or while the regime is rising.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow } from './delay-window.ts';
@@ -66,7 +65,7 @@ export class DelayRegime {
 
   /** Windows of `spanMs`. */
   constructor(spanMs: Millis) {
-    this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS, true);
+    this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS);
   }
 
   /** The current regime. */
