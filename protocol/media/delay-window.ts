@@ -204,10 +204,11 @@ export class DelayWindow {
   private lagged: BinCounts | undefined;
   /**
    * The samples in arrival order: their times, and the bins they are counted in (−1 for a NaN value);
-   * 12 bytes a sample, not 16 with the values (a recentre shifts the bins by whole bins instead).
+   * 10 bytes a sample (bins in 16 bits, when there are at most 2^15 of them: a smaller ring to page in
+   * and to keep in cache), not 16 with the values (a recentre shifts the bins by whole bins instead).
    */
   private times: Float64Array;
-  private binOf: Int32Array;
+  private binOf: Int16Array | Int32Array;
   /** Slots in the ring (a power of two). */
   private slots: number;
   private head = 0;
@@ -237,11 +238,11 @@ export class DelayWindow {
     let slots = MIN_SLOTS;
     while (slots < expectedSamples) slots *= 2;
     this.slots = slots;
-    this.times = new Float64Array(slots);
-    this.binOf = new Int32Array(slots);
     this.binMs = bins.binMs ?? 0.5;
     this.bins = bins.bins ?? 16_384;
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
+    this.times = new Float64Array(slots);
+    this.binOf = this.binArray(slots);
     this.origin = bins.origin;
     this.autoOrigin = bins.origin === undefined;
     this.counts = new BinCounts(this.bins);
@@ -495,13 +496,18 @@ export class DelayWindow {
     return this.origin! + bin * this.binMs;
   }
 
+  /** Room for `n` bins of the ring: 16 bits each when every bin (and −1) fits in them. */
+  private binArray(n: number): Int16Array | Int32Array {
+    return this.bins <= 1 << 15 ? new Int16Array(n) : new Int32Array(n);
+  }
+
   /** Double the ring (it is full): the samples from the head to the end, then those before the head. */
   private grow(): void {
     const times = new Float64Array(2 * this.slots);
     times.set(this.times.subarray(this.head));
     times.set(this.times.subarray(0, this.head), this.slots - this.head);
     this.times = times;
-    const binOf = new Int32Array(2 * this.slots);
+    const binOf = this.binArray(2 * this.slots);
     binOf.set(this.binOf.subarray(this.head));
     binOf.set(this.binOf.subarray(0, this.head), this.slots - this.head);
     this.binOf = binOf;
