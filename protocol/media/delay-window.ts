@@ -196,6 +196,8 @@ function rankOf(q: number, n: number): number {
 /** A time-windowed multiset of numbers with fast order statistics. */
 export class DelayWindow {
   private readonly binMs: number;
+  /** 1 / binMs when binMs is a power of two (dividing by it is then exactly multiplying by this), else 0. */
+  private readonly perBin: number;
   private readonly bins: number;
   private origin: number | undefined;
   private readonly autoOrigin: boolean;
@@ -240,6 +242,8 @@ export class DelayWindow {
     this.slots = slots;
     this.binMs = bins.binMs ?? 0.5;
     this.bins = bins.bins ?? 16_384;
+    const log2 = Math.log2(this.binMs);
+    this.perBin = Number.isInteger(log2) && 2 ** log2 === this.binMs && Number.isFinite(2 ** -log2) ? 2 ** -log2 : 0;
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
     this.times = new Float64Array(slots);
     this.binOf = this.binArray(slots);
@@ -488,7 +492,7 @@ export class DelayWindow {
   }
 
   private bin(value: number): number {
-    const b = Math.floor((value - this.origin!) / this.binMs);
+    const b = Math.floor(this.perBin > 0 ? (value - this.origin!) * this.perBin : (value - this.origin!) / this.binMs);
     return b < 0 ? 0 : b >= this.bins ? this.bins - 1 : b;
   }
 
