@@ -24,9 +24,9 @@
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController } from './media/index.ts';
+import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutInput } from './media/index.ts';
 import { SlidingMean } from './media/sliding-mean.ts';
-import { decodeMedia, encodeMedia } from './media-wire.ts';
+import { encodeMedia, parseMedia } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
 /** Media constants (part of the protocol's config). */
@@ -85,6 +85,8 @@ export class MediaPlane {
   private mediaBase: Millis = 0;
   /** How far the media clock ran ahead of the local clock when frames were sent, over the sync's span. */
   private readonly lead: SlidingMean;
+  /** The arrival input handed to a controller, refilled for each audio frame (controllers do not keep inputs). */
+  private readonly arrival: { type: 'arrival'; now: Millis; seq: number; mediaMs: Millis } = { type: 'arrival', now: 0, seq: 0, mediaMs: 0 };
 
   /** The plane of node `self`, reporting to `out`. */
   constructor(
@@ -102,11 +104,7 @@ export class MediaPlane {
 
   /** The earliest time-sync deadline (Infinity when none); recomputed only when a sync moved. */
   get syncDeadline(): Millis {
-    if (this.syncMoved) {
-      this.syncMoved = false;
-      this.nextSync = Infinity;
-      for (const s of this.sessions.values()) if (s.sync.deadline < this.nextSync) this.nextSync = s.sync.deadline;
-    }
+    if (this.syncMoved) this.findNextSync();
     return this.nextSync;
   }
 
@@ -153,11 +151,10 @@ export class MediaPlane {
 
   /** A packet arrived on the media channel; returns why it was refused (invalid, or no channel to its sender), if it was. */
   receive(from: PeerId, bytes: Uint8Array, now: Millis): string | undefined {
-    const decoded = decodeMedia(bytes);
-    if (!decoded.ok) return decoded.error.code;
+    const message = parseMedia(bytes);
+    if ('code' in message) return message.code;
     const session = this.sessions.get(from);
     if (session === undefined) return 'no-media-channel';
-    const message = decoded.message;
     if (message.type === 'audio') {
       if (session.remoteStream !== message.stream) {
         // the peer opened its channel afresh (it left and came back while we did not notice): a new
@@ -171,7 +168,11 @@ export class MediaPlane {
         session.remoteStream = message.stream;
       }
       session.incoming.add(now, now - message.mediaMs);
-      session.controller.handle({ type: 'arrival', now, seq: message.seq, mediaMs: message.mediaMs });
+      const arrival = this.arrival;
+      arrival.now = now;
+      arrival.seq = message.seq;
+      arrival.mediaMs = message.mediaMs;
+      session.controller.handle(arrival);
       this.playout(session, now);
     } else {
       this.apply(session, session.sync.onMessage(message, now), now);
@@ -196,12 +197,13 @@ export class MediaPlane {
     const frame = this.muted ? undefined : encodeMedia({ type: 'audio', seq: this.nextSeq, stream: this.stream, mediaMs });
     if (frame !== undefined) this.lead.add(now, mediaMs - now);
     this.nextSeq++; // the media clock runs on while muted too
+    const tick: PlayoutInput = { type: 'tick', now }; // one input for every controller
     for (const s of this.sessions.values()) {
       if (frame !== undefined) {
         this.out.send(s.peer, frame);
         s.framesSent++;
       }
-      s.controller.handle({ type: 'tick', now });
+      s.controller.handle(tick);
       this.playout(s, now);
     }
   }
@@ -218,6 +220,13 @@ export class MediaPlane {
       targetDelayMs: s.controller.targetDelayMs(),
       stats: s.controller.stats(),
     }));
+  }
+
+  /** Recompute the earliest time-sync deadline. */
+  private findNextSync(): void {
+    this.syncMoved = false;
+    this.nextSync = Infinity;
+    for (const s of this.sessions.values()) if (s.sync.deadline < this.nextSync) this.nextSync = s.sync.deadline;
   }
 
   /** A time sync with `peer` whose delay half is the mean of `incoming` plus our media clock's mean lead. */

@@ -6,9 +6,9 @@
  * byte 0 = kind (1–3 sync packet 1–3, 4 audio), bytes 1–4 = CRC-32 of the rest (the simulator corrupts
  * bits, as links do), then fixed-size fields, big-endian. Times are the sender's or echoed local
  * clock readings as float64 milliseconds. A sync packet ends with the sender's delay half (NaN on the
- * wire when it has none). `decodeMedia` checks the length, kind, checksum and every value's range (a
- * time is finite; a half is finite or absent), and refuses anything else with a typed error; it never
- * throws.
+ * wire when it has none). `decodeMedia` (and `parseMedia`, the same without the result wrapper, for
+ * the per-packet path) checks the length, kind, checksum and every value's range (a time is finite; a
+ * half is finite or absent), and refuses anything else with a typed error; it never throws.
  */
 import { crc32 } from './crc32.ts';
 
@@ -52,10 +52,13 @@ const BODY = HEADER + 4;
 /** Encoded size of a message of kind byte `kind`. */
 const sizeOf = (kind: number): number => BODY + 8 * FLOATS[kind]!;
 
-// One scratch float for the big-endian float64 fields (no DataView per packet).
+// One scratch float, seen as its two 32-bit halves, for the big-endian float64 fields (no DataView per packet).
 const scratch = new Float64Array(1);
-const scratchBytes = new Uint8Array(scratch.buffer);
+const scratchWords = new Uint32Array(scratch.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Index in `scratchWords` of the float's high (first on the wire) and low halves. */
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
+const LOW = 1 - HIGH;
 
 function writeU32(bytes: Uint8Array, at: number, value: number): void {
   bytes[at] = value >>> 24;
@@ -70,11 +73,13 @@ function readU32(bytes: Uint8Array, at: number): number {
 
 function writeF64(bytes: Uint8Array, at: number, value: number): void {
   scratch[0] = value;
-  for (let i = 0; i < 8; i++) bytes[at + i] = scratchBytes[LITTLE_ENDIAN ? 7 - i : i]!;
+  writeU32(bytes, at, scratchWords[HIGH]!);
+  writeU32(bytes, at + 4, scratchWords[LOW]!);
 }
 
 function readF64(bytes: Uint8Array, at: number): number {
-  for (let i = 0; i < 8; i++) scratchBytes[LITTLE_ENDIAN ? 7 - i : i] = bytes[at + i]!;
+  scratchWords[HIGH] = readU32(bytes, at);
+  scratchWords[LOW] = readU32(bytes, at + 4);
   return scratch[0]!;
 }
 
@@ -108,6 +113,12 @@ function frame(kind: number, u: number, a: number, b = 0, c = 0, d = 0): Uint8Ar
 
 /** Decode a media packet, or say why not. */
 export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessage } | { ok: false; error: MediaCodecError } {
+  const parsed = parseMedia(bytes);
+  return 'code' in parsed ? { ok: false, error: parsed } : { ok: true, message: parsed };
+}
+
+/** `decodeMedia` without the result wrapper (one object less per packet): the message, or the error refusing the packet. */
+export function parseMedia(bytes: Uint8Array): MediaMessage | MediaCodecError {
   if (bytes.length < HEADER) return refuse('bad-length', `${bytes.length} bytes`);
   const kind = bytes[0]!;
   if (kind < KIND.sync1 || kind > KIND.audio) return refuse('unknown-kind', `kind byte ${kind}`);
@@ -121,7 +132,7 @@ export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessag
   const d = floats > 3 ? readF64(bytes, BODY + 24) : 0;
   if (kind === KIND.audio) {
     if (!Number.isFinite(a) || !Number.isFinite(b)) return refuse('out-of-range', 'an audio frame carries a value that is not finite');
-    return { ok: true, message: { type: 'audio', seq: u, stream: a, mediaMs: b } };
+    return { type: 'audio', seq: u, stream: a, mediaMs: b };
   }
   // a sync packet: its times, then its half (NaN: none)
   const half = kind === KIND.sync1 ? b : d;
@@ -131,14 +142,14 @@ export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessag
   const extra = half === half ? { half } : {};
   switch (kind) {
     case KIND.sync1:
-      return { ok: true, message: { type: 'sync1', id: u, t1: a, ...extra } };
+      return { type: 'sync1', id: u, t1: a, ...extra };
     case KIND.sync2:
-      return { ok: true, message: { type: 'sync2', id: u, t1: a, t2: b, t3: c, ...extra } };
+      return { type: 'sync2', id: u, t1: a, t2: b, t3: c, ...extra };
     default:
-      return { ok: true, message: { type: 'sync3', id: u, t3: a, t4: b, t5: c, ...extra } };
+      return { type: 'sync3', id: u, t3: a, t4: b, t5: c, ...extra };
   }
 }
 
-function refuse(code: MediaCodecError['code'], message: string): { ok: false; error: MediaCodecError } {
-  return { ok: false, error: { code, message } };
+function refuse(code: MediaCodecError['code'], message: string): MediaCodecError {
+  return { code, message };
 }

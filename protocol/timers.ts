@@ -30,9 +30,16 @@ export function callTimer(kind: 'retransmit' | 'ring' | 'prune', callId: CallId)
   return `${kind}/${callId}`;
 }
 
+/** The parsed node-wide timers, shared (a timer fires every frame: no object per firing). */
+const NODE_TIMERS: { readonly [K in 'antiEntropy' | 'mediaTick' | 'timeSync']: Timer } = {
+  antiEntropy: Object.freeze({ kind: 'antiEntropy' }),
+  mediaTick: Object.freeze({ kind: 'mediaTick' }),
+  timeSync: Object.freeze({ kind: 'timeSync' }),
+};
+
 /** Parse a timer name; undefined for a name this protocol never arms. */
 export function parseTimer(name: string): Timer | undefined {
-  if (name === 'antiEntropy' || name === 'mediaTick' || name === 'timeSync') return { kind: name };
+  if (name === 'antiEntropy' || name === 'mediaTick' || name === 'timeSync') return NODE_TIMERS[name];
   const slash = name.indexOf('/');
   const kind = name.slice(0, slash);
   if (slash < 0 || (kind !== 'retransmit' && kind !== 'ring' && kind !== 'prune')) return undefined;

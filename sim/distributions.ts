@@ -77,11 +77,12 @@ const P_LOW = 0.02425;
 export function inverseNormal(u: number): number {
   if (u <= 0) return -Infinity;
   if (u >= 1) return Infinity;
-  if (u < P_LOW) {
-    const q = Math.sqrt(-2 * Math.log(u));
-    return (((((C[0]! * q + C[1]!) * q + C[2]!) * q + C[3]!) * q + C[4]!) * q + C[5]!) / ((((D[0]! * q + D[1]!) * q + D[2]!) * q + D[3]!) * q + 1);
+  if (u < P_LOW || u > 1 - P_LOW) {
+    // the tails: the upper one mirrors the lower one, Φ⁻¹(u) = −Φ⁻¹(1 − u)
+    const q = Math.sqrt(-2 * Math.log(u < P_LOW ? u : 1 - u));
+    const x = (((((C[0]! * q + C[1]!) * q + C[2]!) * q + C[3]!) * q + C[4]!) * q + C[5]!) / ((((D[0]! * q + D[1]!) * q + D[2]!) * q + D[3]!) * q + 1);
+    return u < P_LOW ? x : -x;
   }
-  if (u > 1 - P_LOW) return -inverseNormal(1 - u);
   const q = u - 0.5;
   const r = q * q;
   return ((((((A[0]! * r + A[1]!) * r + A[2]!) * r + A[3]!) * r + A[4]!) * r + A[5]!) * q) / (((((B[0]! * r + B[1]!) * r + B[2]!) * r + B[3]!) * r + B[4]!) * r + 1);

@@ -54,36 +54,43 @@ export interface LinkEnv {
   dropped(packet: Packet, reason: DropReason): void;
 }
 
-/** Counters of one link direction. */
+/** Counters of one link direction (a snapshot: `Link.stats`). */
 export interface LinkStats {
   /** Packets offered to the link (duplicates included). */
-  sent: number;
+  readonly sent: number;
   /** Lost to the loss model. */
-  lost: number;
+  readonly lost: number;
   /** Tail-dropped at the capacity queue. */
-  queueDrops: number;
+  readonly queueDrops: number;
   /** Duplicates created. */
-  duplicated: number;
+  readonly duplicated: number;
   /** Packets corrupted. */
-  corrupted: number;
+  readonly corrupted: number;
   /** Packets sent ahead by `reorder`. */
-  reordered: number;
+  readonly reordered: number;
   /** Packets that waited for a stall to end. */
-  stalled: number;
+  readonly stalled: number;
   /** Packets that cleared the link (handed on to the receiver, unless a partition or a crash stops them). */
-  delivered: number;
+  readonly delivered: number;
   /**
    * Ground truth: the mean one-way delay of the packets that cleared the link (send to arrival, ms,
    * every wait of the path included: queues, stalls, slots; a `hold` fault's is not) that arrived in
    * the `TRUE_DELAY_WINDOW_MS` up to the latest one; undefined before the first.
    */
-  meanDelayMs: number | undefined;
+  readonly meanDelayMs: number | undefined;
 }
 
 /** One link direction on one channel. */
 export class Link {
-  /** Counters since creation. */
-  readonly stats: LinkStats = { sent: 0, lost: 0, queueDrops: 0, duplicated: 0, corrupted: 0, reordered: 0, stalled: 0, delivered: 0, meanDelayMs: undefined };
+  // counters since creation, on the link itself (a packet touches the link anyway): see `stats`
+  private sent = 0;
+  private lost = 0;
+  private queueDrops = 0;
+  private duplicated = 0;
+  private corrupted = 0;
+  private reordered = 0;
+  private stalled = 0;
+  private delivered = 0;
   private model!: LinkModel;
   private loss!: LossProcess;
   private readonly delayU: CorrelatedUniform;
@@ -133,6 +140,21 @@ export class Link {
     this.setModel(model);
   }
 
+  /** Counters since creation (a snapshot). */
+  get stats(): LinkStats {
+    return {
+      sent: this.sent,
+      lost: this.lost,
+      queueDrops: this.queueDrops,
+      duplicated: this.duplicated,
+      corrupted: this.corrupted,
+      reordered: this.reordered,
+      stalled: this.stalled,
+      delivered: this.delivered,
+      meanDelayMs: this.truth.meanMs,
+    };
+  }
+
   /** The current model. */
   get current(): LinkModel {
     return this.model;
@@ -163,17 +185,17 @@ export class Link {
   transmit(packet: Packet, mayDuplicate = true): void {
     const m = this.model;
     const now = this.env.scheduler.now;
-    this.stats.sent++;
+    this.sent++;
     const duplicated = mayDuplicate && m.duplicate > 0 && this.dupStream.nextFloat() < m.duplicate;
     const lost = this.loss.lost();
     if (lost && !duplicated) {
-      this.stats.lost++;
+      this.lost++;
       this.env.dropped(packet, 'loss');
       return;
     }
     if (duplicated && !lost) {
       const copy: Packet = { ...packet, id: this.env.nextPacketId() };
-      this.stats.duplicated++;
+      this.duplicated++;
       this.env.trace.duplicate?.({ kind: 'duplicate', t: now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, copy: copy.id });
       this.enqueue(this.maybeCorrupt(packet), now);
       this.transmit(copy, false);
@@ -203,7 +225,7 @@ export class Link {
     const byte = this.corruptStream.nextInt(bytes.length);
     const bit = this.corruptStream.nextInt(8);
     bytes[byte] = bytes[byte]! ^ (1 << bit);
-    this.stats.corrupted++;
+    this.corrupted++;
     this.env.trace.corrupt?.({ kind: 'corrupt', t: this.env.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, byte, bit });
     return { ...packet, bytes };
   }
@@ -219,7 +241,7 @@ export class Link {
         this.departuresHead = 0;
       }
       if (m.queuePackets > 0 && this.departures.length - this.departuresHead >= m.queuePackets) {
-        this.stats.queueDrops++;
+        this.queueDrops++;
         this.env.dropped(packet, 'queue');
         return;
       }
@@ -231,7 +253,7 @@ export class Link {
     let arrival: number;
     if (m.reorder > 0 && this.reorderCounter >= m.reorderGap - 1 && this.reorderU.next() < m.reorder) {
       this.reorderCounter = 0;
-      this.stats.reordered++;
+      this.reordered++;
       arrival = departure;
     } else {
       this.reorderCounter++;
@@ -246,11 +268,8 @@ export class Link {
   /** The packet cleared the link: account its true delay (unless a `hold` fault kept it) and hand it on. */
   private arrived(packet: Packet, pathDelay = true): void {
     const now = this.env.scheduler.now;
-    this.stats.delivered++;
-    if (pathDelay) {
-      this.truth.add(now, now - packet.sentAt);
-      this.stats.meanDelayMs = this.truth.meanMs;
-    }
+    this.delivered++;
+    if (pathDelay) this.truth.add(now, now - packet.sentAt);
     this.onArrived(packet);
   }
 
@@ -264,7 +283,7 @@ export class Link {
     if (m.stall !== null) {
       while (now >= this.stallEnd) this.drawStall(this.stallEnd);
       if (now >= this.stallStart) {
-        this.stats.stalled++;
+        this.stalled++;
         this.env.scheduler.schedule(this.stallEnd, this.arriveAction, packet);
         return;
       }

@@ -67,6 +67,9 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   private readonly observers: ((host: Host<Command, Event>, input: NodeInput<Command>) => void)[] = [];
   private readonly hosts = new Map<PeerId, Host<Command, Event>>();
   private readonly routes = new Map<PeerId, Map<PeerId, Route>>();
+  /** The routes of the latest sender, kept at hand: a node's sends come in runs (a frame to every peer). */
+  private senderId: PeerId | undefined;
+  private senderRoutes: Map<PeerId, Route> | undefined;
   private readonly defaults: Record<Channel, LinkModel>;
   private packetIds = 0;
 
@@ -338,7 +341,8 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
       const label = this.hosts.get(from)?.protocol.describe?.(bytes, channel);
       traceSend({ kind: 'send', t: packet.sentAt, node: from, to, channel, packet: packet.id, size: bytes.length, ...(label === undefined ? {} : { label }) });
     }
-    const route = this.routes.get(from)?.get(to) ?? (this.hosts.has(to) && this.hosts.has(from) && to !== from ? this.route(from, to) : undefined);
+    if (from !== this.senderId) (this.senderId = from), (this.senderRoutes = this.routes.get(from));
+    const route = this.senderRoutes?.get(to) ?? (this.hosts.has(to) && this.hosts.has(from) && to !== from ? this.route(from, to) : undefined);
     if (route === undefined) return this.dropped(packet, 'no-route');
     if (route.blocked) return this.dropped(packet, 'partition');
     this.linkOf(route, channel).transmit(packet);
@@ -354,7 +358,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
 
   private route(from: PeerId, to: PeerId): Route {
     let routes = this.routes.get(from);
-    if (routes === undefined) this.routes.set(from, (routes = new Map()));
+    if (routes === undefined) this.routes.set(from, (routes = new Map())), (this.senderId = undefined);
     let route = routes.get(to);
     if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: {}, overrides: {} }));
     return route;

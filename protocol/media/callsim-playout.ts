@@ -89,8 +89,10 @@ class CallsimPolicy implements PlayoutPolicy {
   private clockOffsetMs: number | undefined;
   private lossRate = 0;
   private newest: number | undefined;
-  private target: number | undefined;
-  private offset: number | undefined;
+  /** The target and the playout offset as of the last tick (plain numbers, stored every tick without boxing; no target before `targeted`). */
+  private targeted = false;
+  private target = 0;
+  private offset = 0;
   private excessSince: Millis | undefined;
   private lastExpandAt = -Infinity;
   /** The cached stationary target (valid while `cached`): when and on which grid it was computed, and the window's min then. */
@@ -127,6 +129,7 @@ class CallsimPolicy implements PlayoutPolicy {
     const cursor = view.cursor!;
     const offset = view.now - view.mediaOf(cursor);
     const target = (this.target = this.targetOffset(offset, view.now));
+    this.targeted = true;
     const plan = this.plan(view, cursor, offset, target);
     this.offset = plan.type === 'hold' ? offset + FRAME_MS : plan.type === 'drop' ? offset - plan.count * FRAME_MS : offset;
     return plan;
@@ -140,7 +143,7 @@ class CallsimPolicy implements PlayoutPolicy {
 
   targetDelayMs(): number {
     const min = this.cached ? this.cachedMinR : undefined;
-    return this.target === undefined || min === undefined ? 0 : Math.max(0, this.target - min);
+    return !this.targeted || min === undefined ? 0 : Math.max(0, this.target - min);
   }
 
   pollEvent(): PlayoutEvent | undefined {
@@ -224,7 +227,7 @@ class CallsimPolicy implements PlayoutPolicy {
       const late = window.fractionAbove(o - SAFETY_MARGIN_MS);
       if (late > MAX_LATE_FRACTION) continue;
       const loss = 100 * Math.min(1, this.lossRate + late);
-      const r = rating(delayMs, loss, burstR) + (o === this.target ? TARGET_STICKINESS_R : 0);
+      const r = rating(delayMs, loss, burstR) + (this.targeted && o === this.target ? TARGET_STICKINESS_R : 0);
       if (r > bestR + 1e-9) {
         bestR = r;
         best = o;

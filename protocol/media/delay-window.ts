@@ -22,7 +22,9 @@
  * removing one that was admitted, also bumps its bin in the second histogram, which shares the bins,
  * the ring and the expiry, so a lagging view of the same samples costs no second ring. A lazy window
  * defers the counting: an add only writes the sample down, and the next read drops the samples that
- * have expired meanwhile (never counting them) and counts the others, in one sequential pass.
+ * have expired meanwhile (never counting them) and counts the others, in one sequential pass; a full
+ * ring, a size or an admission only drops the expired samples, so a window whose counts are seldom
+ * read counts few samples.
  */
 import type { Millis } from '../contract.ts';
 
@@ -194,6 +196,8 @@ function rankOf(q: number, n: number): number {
 /** A time-windowed multiset of numbers with fast order statistics. */
 export class DelayWindow {
   private readonly binMs: number;
+  /** 1 / binMs when binMs is a power of two (dividing by it is then exactly multiplying by this), else 0. */
+  private readonly perBin: number;
   private readonly bins: number;
   private origin: number | undefined;
   private readonly autoOrigin: boolean;
@@ -202,10 +206,11 @@ export class DelayWindow {
   private lagged: BinCounts | undefined;
   /**
    * The samples in arrival order: their times, and the bins they are counted in (−1 for a NaN value);
-   * 12 bytes a sample, not 16 with the values (a recentre shifts the bins by whole bins instead).
+   * 10 bytes a sample (bins in 16 bits, when there are at most 2^15 of them: a smaller ring to page in
+   * and to keep in cache), not 16 with the values (a recentre shifts the bins by whole bins instead).
    */
   private times: Float64Array;
-  private binOf: Int32Array;
+  private binOf: Int16Array | Int32Array;
   /** Slots in the ring (a power of two). */
   private slots: number;
   private head = 0;
@@ -235,11 +240,13 @@ export class DelayWindow {
     let slots = MIN_SLOTS;
     while (slots < expectedSamples) slots *= 2;
     this.slots = slots;
-    this.times = new Float64Array(slots);
-    this.binOf = new Int32Array(slots);
     this.binMs = bins.binMs ?? 0.5;
     this.bins = bins.bins ?? 16_384;
+    const log2 = Math.log2(this.binMs);
+    this.perBin = Number.isInteger(log2) && 2 ** log2 === this.binMs && Number.isFinite(2 ** -log2) ? 2 ** -log2 : 0;
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
+    this.times = new Float64Array(slots);
+    this.binOf = this.binArray(slots);
     this.origin = bins.origin;
     this.autoOrigin = bins.origin === undefined;
     this.counts = new BinCounts(this.bins);
@@ -247,7 +254,7 @@ export class DelayWindow {
 
   /** Samples in the window. */
   get size(): number {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed(); // a size needs no counting
     return this.count;
   }
 
@@ -259,7 +266,7 @@ export class DelayWindow {
     this.origin ??= value - (this.bins / 2) * this.binMs;
     if (this.autoOrigin && (value < this.origin || value >= this.origin + this.bins * this.binMs)) this.recentre(value);
     if (this.count === this.slots) {
-      if (this.lazy) this.settle();
+      if (this.lazy) this.dropOwed();
       if (this.count === this.slots) this.grow();
     }
     const slot = (this.head + this.count) & (this.slots - 1);
@@ -289,6 +296,13 @@ export class DelayWindow {
 
   /** Lazy: drop the samples the horizons owed expire (uncounting those counted), then count the others. */
   private settle(): void {
+    this.dropOwed();
+    const mask = this.slots - 1;
+    for (; this.counted < this.count; this.counted++) this.counts.bump(this.heldBin((this.head + this.counted) & mask), 1);
+  }
+
+  /** Lazy: drop the samples the horizons owed expire, uncounting those counted (a full ring makes room so; the rest waits for a read). */
+  private dropOwed(): void {
     const mask = this.slots - 1;
     while (this.count > 0 && this.times[this.head]! < this.owedHorizon) {
       const b = this.heldBin(this.head);
@@ -304,12 +318,11 @@ export class DelayWindow {
       this.count--;
     }
     this.owedHorizon = -Infinity;
-    for (; this.counted < this.count; this.counted++) this.counts.bump(this.heldBin((this.head + this.counted) & mask), 1);
   }
 
   /** Admit the samples taken at or before `until` that are not admitted yet (oldest first). */
   admitUntil(until: Millis): void {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed(); // admitting counts in the admitted histogram only
     const lagged = (this.lagged ??= new BinCounts(this.bins));
     const mask = this.slots - 1;
     while (this.admittedCount < this.count) {
@@ -455,13 +468,13 @@ export class DelayWindow {
 
   /** Admitted samples in the window. */
   get admittedSize(): number {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed();
     return this.admittedCount;
   }
 
   /** `trackedQuantile(q)` of the admitted samples alone. */
   admittedQuantile(q: number): number | undefined {
-    if (this.lazy) this.settle();
+    if (this.lazy) this.dropOwed();
     if (this.admittedCount === 0) return undefined;
     return this.value(this.lagged!.trackedBin(q, rankOf(q, this.admittedCount)));
   }
@@ -479,12 +492,17 @@ export class DelayWindow {
   }
 
   private bin(value: number): number {
-    const b = Math.floor((value - this.origin!) / this.binMs);
+    const b = Math.floor(this.perBin > 0 ? (value - this.origin!) * this.perBin : (value - this.origin!) / this.binMs);
     return b < 0 ? 0 : b >= this.bins ? this.bins - 1 : b;
   }
 
   private value(bin: number): number {
     return this.origin! + bin * this.binMs;
+  }
+
+  /** Room for `n` bins of the ring: 16 bits each when every bin (and −1) fits in them. */
+  private binArray(n: number): Int16Array | Int32Array {
+    return this.bins <= 1 << 15 ? new Int16Array(n) : new Int32Array(n);
   }
 
   /** Double the ring (it is full): the samples from the head to the end, then those before the head. */
@@ -493,7 +511,7 @@ export class DelayWindow {
     times.set(this.times.subarray(this.head));
     times.set(this.times.subarray(0, this.head), this.slots - this.head);
     this.times = times;
-    const binOf = new Int32Array(2 * this.slots);
+    const binOf = this.binArray(2 * this.slots);
     binOf.set(this.binOf.subarray(this.head));
     binOf.set(this.binOf.subarray(0, this.head), this.slots - this.head);
     this.binOf = binOf;

@@ -17,7 +17,8 @@
  * due exactly once (played or not), which is what the stats and the degradation ledger count.
  * The queue is a `FrameTable`: open addressing on the sequence number (consecutive frames land in
  * consecutive slots), so a packet's insertion and removal touch a slot or two and allocate nothing but
- * the frame; a flush discards in arrival order, as a `Map` would iterate.
+ * the frame, and the last lookup is remembered until the table changes (a tick asks for the cursor
+ * frame several times); a flush discards in arrival order, as a `Map` would iterate.
  */
 import { assertNever, type Millis } from '../contract.ts';
 import { OutputQueue } from '../output-queue.ts';
@@ -55,7 +56,7 @@ export interface QueuedFrame {
   readonly arrivalMs: Millis;
 }
 
-/** What a policy learns about one arrival. */
+/** What a policy learns about one arrival (the core reuses one note: it is valid during the call only). */
 export interface ArrivalNote {
   /** Sequence number. */
   readonly seq: number;
@@ -111,7 +112,7 @@ export interface PlayoutPolicy {
   readonly name: string;
   /** Packets the buffer holds before an insertion flushes it. */
   readonly capacityPackets: number;
-  /** A packet arrived (after the core queued it or found it late). */
+  /** A packet arrived (after the core queued it or found it late); `note` is not to be kept. */
   arrived(view: BufferView, note: ArrivalNote): void;
   /** A time-sync sample came in. */
   timeSynced(view: BufferView, note: TimeSyncNote): void;
@@ -138,11 +139,21 @@ export class FrameTable {
   private slots: (TableFrame | undefined)[] = new Array<TableFrame | undefined>(16).fill(undefined);
   private mask = 15;
   private inserted = 0;
+  /** The last lookup (a tick asks for the cursor frame several times): its sequence number and answer, until the table changes. */
+  private foundSeq = NaN;
+  private foundAt = -1;
   /** Frames held. */
   size = 0;
 
   /** The slot holding `seq`, or −1. */
   private find(seq: number): number {
+    if (seq === this.foundSeq) return this.foundAt;
+    this.foundSeq = seq;
+    return (this.foundAt = this.probe(seq));
+  }
+
+  /** The slot holding `seq`, or −1, by probing. */
+  private probe(seq: number): number {
     const slots = this.slots;
     for (let i = seq & this.mask; ; i = (i + 1) & this.mask) {
       const f = slots[i];
@@ -164,6 +175,7 @@ export class FrameTable {
 
   /** Hold a frame whose `seq` is not held yet. */
   add(seq: number, mediaMs: Millis, arrivalMs: Millis): void {
+    this.foundSeq = NaN;
     if (2 * (this.size + 1) > this.slots.length) this.grow();
     this.place({ seq, mediaMs, arrivalMs, order: this.inserted++ });
     this.size++;
@@ -173,6 +185,7 @@ export class FrameTable {
   delete(seq: number): void {
     let i = this.find(seq);
     if (i < 0) return;
+    this.foundSeq = NaN;
     const slots = this.slots;
     const mask = this.mask;
     // backward-shift deletion: pull back every later frame of the probe run that may sit at i
@@ -205,6 +218,7 @@ export class FrameTable {
 
   /** Drop every frame. */
   clear(): void {
+    this.foundSeq = NaN;
     this.slots.fill(undefined);
     this.size = 0;
   }
@@ -240,8 +254,12 @@ export class JitterBuffer implements PlayoutController, BufferView {
   /** The first frame that was ever due (frames before it were never expected). */
   private firstDue = Infinity;
   private newest: number | undefined;
-  private firstArrival: Millis | undefined;
-  private lastArrival: Millis | undefined;
+  /** Times of the first and latest arrival, valid once `hasArrived` (kept as plain numbers: stored per packet without boxing). */
+  private hasArrived = false;
+  private firstArrival: Millis = 0;
+  private lastArrival: Millis = 0;
+  /** The note handed to the policy at each arrival, refilled each time (no allocation per packet). */
+  private readonly note: { -readonly [K in keyof ArrivalNote]: ArrivalNote[K] } = { seq: 0, mediaMs: 0, now: 0, late: false, flushed: false };
 
   /** A buffer run by `policy`. */
   constructor(private readonly policy: PlayoutPolicy) {}
@@ -280,12 +298,12 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   /** Time of the first arrival. */
   get firstArrivalMs(): Millis | undefined {
-    return this.firstArrival;
+    return this.hasArrived ? this.firstArrival : undefined;
   }
 
   /** Time of the latest arrival. */
   get lastArrivalMs(): Millis | undefined {
-    return this.lastArrival;
+    return this.hasArrived ? this.lastArrival : undefined;
   }
 
   /** Frame `seq` if queued. */
@@ -364,7 +382,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   private arrival(seq: number, mediaMs: Millis, now: Millis): void {
     this.lastArrival = now;
-    if (this.firstArrival === undefined) this.firstArrival = now;
+    if (!this.hasArrived) (this.hasArrived = true), (this.firstArrival = now);
     const passed = this.hasStarted && this.cursorSeq !== undefined && seq < this.cursorSeq;
     const duplicate = passed ? !this.missingPassed.has(seq) && seq >= this.firstDue : this.queue.has(seq);
     this.recorder.arrival(seq, duplicate);
@@ -374,7 +392,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
       this.missingPassed.delete(seq);
       this.ledger.late(seq);
       this.discard(seq, 'late');
-      this.policy.arrived(this, { seq, mediaMs, now, late: true, flushed: false });
+      this.notify(seq, mediaMs, now, true, false);
       return;
     }
     const flushed = this.queue.size >= this.policy.capacityPackets;
@@ -382,7 +400,18 @@ export class JitterBuffer implements PlayoutController, BufferView {
     this.queue.add(seq, mediaMs, now);
     if (this.maxQueued === undefined || seq > this.maxQueued) this.maxQueued = seq;
     if (!this.hasStarted && (this.cursorSeq === undefined || seq < this.cursorSeq)) this.cursorSeq = seq;
-    this.policy.arrived(this, { seq, mediaMs, now, late: false, flushed });
+    this.notify(seq, mediaMs, now, false, flushed);
+  }
+
+  /** Tell the policy about an arrival, in the reused note. */
+  private notify(seq: number, mediaMs: Millis, now: Millis, late: boolean, flushed: boolean): void {
+    const note = this.note;
+    note.seq = seq;
+    note.mediaMs = mediaMs;
+    note.now = now;
+    note.late = late;
+    note.flushed = flushed;
+    this.policy.arrived(this, note);
   }
 
   /** NetEQ's overflow rule: everything queued is discarded; playout goes on from the incoming packet. */

@@ -3,7 +3,8 @@
  *
  * Theory of operation (the driving contract of protocol/contract.ts, in small): the owner feeds one
  * `PlayoutInput` at a time with `handle`, then drains every `PlayoutOutput` with `pollOutput` until it
- * answers `undefined`. All time is the receiver's local clock in ms, carried by the inputs.
+ * answers `undefined`. A controller does not keep an input once `handle` returns, so the owner may
+ * refill one input object for the next. All time is the receiver's local clock in ms, carried by the inputs.
  *   - `arrival`: a media packet arrived (its sequence number, its media timestamp, the local time);
  *   - `timeSync`: a round-trip sample from the time sync (and, when known, the sender's clock offset);
  *   - `tick`: the audio device wants the next 20 ms; the controller answers with exactly one `audio`
@@ -98,7 +99,7 @@ export type PlayoutOutput =
 export interface PlayoutController {
   /** The algorithm's short name (`fixed-3`, `ramjee-1`, `ramjee-4`, `neteq`, `callsim`). */
   readonly algorithm: string;
-  /** Feed one input. Never throws for any sequence of well-typed inputs. */
+  /** Feed one input (not kept once this returns). Never throws for any sequence of well-typed inputs. */
   handle(input: PlayoutInput): void;
   /** The next pending output, or `undefined` when drained. */
   pollOutput(): PlayoutOutput | undefined;
