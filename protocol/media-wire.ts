@@ -139,14 +139,15 @@ export function parseMedia(bytes: Uint8Array): MediaMessage | MediaCodecError {
   if (!Number.isFinite(a) || (kind !== KIND.sync1 && (!Number.isFinite(b) || !Number.isFinite(c))) || half === Infinity || half === -Infinity) {
     return refuse('out-of-range', `kind ${kind} carries a time that is not finite or a half that is infinite`);
   }
-  const extra = half === half ? { half } : {};
+  // each kind in two fixed shapes, with and without a half (no object spread on the per-packet path)
+  const some = half === half;
   switch (kind) {
     case KIND.sync1:
-      return { type: 'sync1', id: u, t1: a, ...extra };
+      return some ? { type: 'sync1', id: u, t1: a, half } : { type: 'sync1', id: u, t1: a };
     case KIND.sync2:
-      return { type: 'sync2', id: u, t1: a, t2: b, t3: c, ...extra };
+      return some ? { type: 'sync2', id: u, t1: a, t2: b, t3: c, half } : { type: 'sync2', id: u, t1: a, t2: b, t3: c };
     default:
-      return { type: 'sync3', id: u, t3: a, t4: b, t5: c, ...extra };
+      return some ? { type: 'sync3', id: u, t3: a, t4: b, t5: c, half } : { type: 'sync3', id: u, t3: a, t4: b, t5: c };
   }
 }
 

@@ -115,14 +115,16 @@ export class TimeSync {
         this.answers.push({ id: message.id, t3: now });
         if (this.answers.length > ANSWERS_KEPT) this.answers.shift();
         this.notePeerHalf(message.half, now);
-        return { send: this.withHalf({ type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now }, now) };
+        const half = this.half?.(now);
+        return { send: half === undefined ? { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now } : { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now, half } };
       case 'sync2': {
         if (!this.initiator || message.id <= this.completed || this.asked.find((a) => a.id === message.id)?.t1 !== message.t1) return {};
         this.completed = message.id;
         this.deadline = now + this.config.intervalMs;
         this.notePeerHalf(message.half, now);
         const sample = this.record((now - message.t1) - (message.t3 - message.t2), ((message.t2 - message.t1) + (message.t3 - now)) / 2, now);
-        return { send: this.withHalf({ type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now }, now), sample };
+        const half = this.half?.(now);
+        return { send: half === undefined ? { type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now } : { type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now, half }, sample };
       }
       case 'sync3': {
         const k = this.answers.findIndex((a) => a.id === message.id);
@@ -167,13 +169,8 @@ export class TimeSync {
     this.deadline = now + Math.max(this.config.retryMs, rtt === undefined ? 0 : 2 * rtt);
     this.asked.push({ id: this.exchange, t1: now });
     if (this.asked.length > ANSWERS_KEPT) this.asked.shift();
-    return { send: this.withHalf({ type: 'sync1', id: this.exchange, t1: now }, now) };
-  }
-
-  /** `message` with this side's delay half, when it has one. */
-  private withHalf<M extends MediaMessage>(message: M, now: Millis): M {
     const half = this.half?.(now);
-    return half === undefined ? message : { ...message, half };
+    return { send: half === undefined ? { type: 'sync1', id: this.exchange, t1: now } : { type: 'sync1', id: this.exchange, t1: now, half } };
   }
 
   /** An accepted packet carried the peer's half (or none: its audio or ours stopped). */

@@ -1,46 +1,81 @@
 /**
- * The plain mean of the samples of the last `spanMs`: the audio's mean delays behind the time sync's
- * delay halves.
+ * The plain mean of the samples of about the last `spanMs`: the audio's mean delays behind the time
+ * sync's delay halves.
  *
- * Theory of operation: a `SampleQueue` of (time, value) with a running sum; a sample counts fully for
- * exactly the span and then not at all. The sum is taken afresh from the queue whenever it empties to
- * one sample, so rounding never accumulates across a call.
+ * Theory of operation: the span is cut into `buckets` slots of time, each keeping the sum and count of
+ * its samples, in a ring; a sample adds to its slot's two figures (two additions, fed 50 times a second
+ * per stream), and a slot is emptied when time moves past it. The mean sums the slots afresh (so
+ * rounding never accumulates), over the current slot and the `buckets − 1` before it: between
+ * (buckets − 1)/buckets of the span and all of it.
  */
 import type { Millis } from '../contract.ts';
-import { SampleQueue } from './sample-queue.ts';
 
 /** A sliding-window mean of timed samples. */
 export class SlidingMean {
-  private readonly samples = new SampleQueue();
-  private sum = 0;
+  private readonly slotMs: number;
+  private readonly sums: Float64Array;
+  private readonly counts: Float64Array;
+  /** The slot (time ÷ slotMs, floored) the ring's newest position holds, and that position. */
+  private newest = -Infinity;
+  private newestAt = 0;
 
-  /** A mean over the last `spanMs` (ms). */
-  constructor(readonly spanMs: Millis) {}
+  /** A mean over about the last `spanMs` (ms), in `buckets` slots. */
+  constructor(
+    readonly spanMs: Millis,
+    buckets = 50,
+  ) {
+    this.slotMs = spanMs / buckets;
+    this.sums = new Float64Array(buckets);
+    this.counts = new Float64Array(buckets);
+  }
 
   /** Add `value`, taken at `at` (times in order). */
   add(at: Millis, value: number): void {
-    this.expire(at);
-    this.samples.push(at, value);
-    this.sum = this.samples.length === 1 ? value : this.sum + value;
+    const slot = Math.floor(at / this.slotMs);
+    if (slot !== this.newest) this.advance(slot);
+    this.sums[this.newestAt]! += value;
+    this.counts[this.newestAt]!++;
   }
 
-  /** The mean of the samples taken after `now − spanMs`; undefined when there are none. */
+  /** The mean of the samples of the span up to `now`; undefined when there are none. */
   mean(now: Millis): number | undefined {
-    this.expire(now);
-    return this.samples.length === 0 ? undefined : this.sum / this.samples.length;
+    this.advance(Math.floor(now / this.slotMs));
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < this.sums.length; i++) {
+      sum += this.sums[i]!;
+      count += this.counts[i]!;
+    }
+    return count === 0 ? undefined : sum / count;
   }
 
   /** Forget every sample. */
   clear(): void {
-    this.samples.clear();
-    this.sum = 0;
+    this.sums.fill(0);
+    this.counts.fill(0);
+    this.newest = -Infinity;
   }
 
-  private expire(now: Millis): void {
-    const samples = this.samples;
-    while (samples.length > 0 && samples.timeAt(0) <= now - this.spanMs) {
-      this.sum -= samples.valueAt(0);
-      samples.shift();
+  /** Move the newest slot on to `slot`, emptying the slots time passed over. */
+  private advance(slot: number): void {
+    if (slot <= this.newest) return;
+    const n = this.sums.length;
+    if (slot - this.newest >= n) {
+      this.sums.fill(0);
+      this.counts.fill(0);
+    } else {
+      for (let s = this.newest + 1; s <= slot; s++) {
+        this.sums[this.index(s)] = 0;
+        this.counts[this.index(s)] = 0;
+      }
     }
+    this.newest = slot;
+    this.newestAt = this.index(slot);
+  }
+
+  /** The ring position of `slot` (clocks may read below zero). */
+  private index(slot: number): number {
+    const n = this.sums.length;
+    return ((slot % n) + n) % n;
   }
 }
