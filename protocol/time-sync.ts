@@ -27,8 +27,14 @@
  * is mean(d_AB) + θ − lead_A + lead_B (θ: B's clock minus A's), so the two add up to the audio's mean
  * round trip, exactly, whatever the clocks: the estimate handed on (`roundTripMs`) is that sum while
  * both halves are known and the peer's is fresh (audio flows both ways), else the exchanges' mean. A
- * half is taken only from a packet the exchange accepts, so a peer's garbage never becomes one. The
- * playout controller gets every exchange's sample, not this estimate.
+ * half is taken only from a packet the exchange accepts, so a peer's garbage never becomes one.
+ * A clock that steps (either end's) shifts the relative delays on one side of the step, so the halves
+ * are wrong until the span has passed. An offset that moves between any two exchanges since the last
+ * step by more than their round trips' halves and drift can explain (an offset estimate is off by at
+ * most half its round trip) is a step, and the exchanges' mean starts afresh (one of them measured the
+ * step); so is a round trip below zero (a clock stepped back within that exchange, which is not kept).
+ * After a step the halves rest for a span.
+ * The playout controller gets every exchange's sample, not this estimate.
  */
 import type { Millis, PeerId } from './contract.ts';
 import type { MediaMessage } from './media-wire.ts';
@@ -64,6 +70,12 @@ export interface SyncStep {
   readonly sample?: SyncSample;
 }
 
+/** Slack on a clock offset's move between exchanges before it counts as a step (ms): processing gaps. */
+const STEP_MARGIN_MS = 1;
+
+/** Further slack per ms between the two exchanges: clocks drifting apart (2000 ppm, twice the worst pair of ±500 ppm crystals). */
+const DRIFT_SLACK = 0.002;
+
 /** How many of its recent answers (packet 2) B remembers for their packet 3, and A of its packets 1. */
 const ANSWERS_KEPT = 4;
 
@@ -83,6 +95,9 @@ export class TimeSync {
   /** The peer's latest delay half and when it came (local time). */
   private peerHalf: number | undefined;
   private peerHalfAt = -Infinity;
+  /** Halves are not used before this local time (a clock stepped: the delays of the span mix two clocks). */
+  private halvesFrom = -Infinity;
+  private lastStepAt = -Infinity;
   /** Local time at which `onTimer` should next be called (initiator only; Infinity otherwise). */
   deadline: Millis = Infinity;
 
@@ -145,7 +160,7 @@ export class TimeSync {
    */
   roundTripMs(now: Millis): Millis | undefined {
     const own = this.half?.(now);
-    if (own !== undefined && this.peerHalf !== undefined && now - this.peerHalfAt <= this.config.window * this.config.intervalMs) return Math.max(0, own + this.peerHalf);
+    if (own !== undefined && this.peerHalf !== undefined && now >= this.halvesFrom && now - this.peerHalfAt <= this.span) return Math.max(0, own + this.peerHalf);
     return this.exchangeMeanMs;
   }
 
@@ -179,8 +194,29 @@ export class TimeSync {
     this.peerHalfAt = now;
   }
 
+  /** A clock stepped (seen at `at`): the halves rest for a span. */
+  private stepped(at: Millis): void {
+    this.lastStepAt = at;
+    this.halvesFrom = at + this.span;
+  }
+
+  /** The span of the estimate: a window of exchanges (ms). */
+  private get span(): Millis {
+    return this.config.window * this.config.intervalMs;
+  }
+
   private record(rttMs: Millis, offsetMs: Millis, at: Millis): SyncSample {
     const sample = { rttMs: Math.max(0, rttMs), offsetMs, at };
+    // a round trip below zero measured a clock stepped back during the exchange, not the path; else the
+    // offset is held against every sample since the last step: the exchange a step fell into has a
+    // round trip (and so a bound) as large as the step, the one after it does not
+    if (rttMs < -STEP_MARGIN_MS) return this.stepped(at), sample;
+    for (const s of this.samples) {
+      if (s.at <= this.lastStepAt || Math.abs(offsetMs - s.offsetMs) <= (sample.rttMs + s.rttMs) / 2 + STEP_MARGIN_MS + (at - s.at) * DRIFT_SLACK) continue;
+      this.stepped(at);
+      this.samples.length = 0; // one of them measured the step, not the path
+      break;
+    }
     this.samples.push(sample);
     if (this.samples.length > this.config.window) this.samples.shift();
     return sample;

@@ -212,6 +212,21 @@ test('with jitter, loss, duplication and reordering the median round trip is wit
   }
 });
 
+test('a clock stepped by a second, forward or back, in a call: the round trip is exact to 1 ms again once an exchange saw the step (the halves rest, the exchange the step fell into is dropped)', () => {
+  for (const stepMs of [1000, -1000]) {
+    const session = new Session(['alice', 'bob'], { protocol: callProtocol(), network: { delayMs: 40 }, seed: 1 });
+    session.script([[0, 'alice', { type: 'dial', peers: ['bob'] }], [1000, 'bob', { type: 'join', call: 'c1' }], [10_000, 'bob', { type: 'clock', offsetMs: stepMs }]]);
+    for (let t = 5000; t <= 20_000; t += 250) {
+      session.until(t);
+      if (t >= 10_000 && t < 10_500) continue; // until an exchange (every 250 ms) completes across the step
+      for (const node of ['alice', 'bob']) {
+        const rtt = session.media(node)[0]?.rttMs;
+        assert.ok(rtt !== undefined && Math.abs(rtt - 80) <= 1, `step ${stepMs}: ${node} at ${t}: ${rtt}`);
+      }
+    }
+  }
+});
+
 test('ground truth: on every preset network, stalls included, the estimate is within 2 % (median) of the true mean round trip the simulator measured (goal 10 %)', () => {
   const errors: Record<string, number> = {};
   for (const preset of PRESETS) {

@@ -6,7 +6,8 @@
  * its samples, in a ring; a sample adds to its slot's two figures (two additions, fed 50 times a second
  * per stream), and a slot is emptied when time moves past it. The mean sums the slots afresh (so
  * rounding never accumulates), over the current slot and the `buckets − 1` before it: between
- * (buckets − 1)/buckets of the span and all of it.
+ * (buckets − 1)/buckets of the span and all of it. Time that goes back (a clock stepped back) empties
+ * every slot.
  */
 import type { Millis } from '../contract.ts';
 
@@ -29,7 +30,7 @@ export class SlidingMean {
     this.counts = new Float64Array(buckets);
   }
 
-  /** Add `value`, taken at `at` (times in order). */
+  /** Add `value`, taken at `at` (times in order; an earlier time than the last starts afresh). */
   add(at: Millis, value: number): void {
     const slot = Math.floor(at / this.slotMs);
     if (slot !== this.newest) this.advance(slot);
@@ -58,9 +59,10 @@ export class SlidingMean {
 
   /** Move the newest slot on to `slot`, emptying the slots time passed over. */
   private advance(slot: number): void {
-    if (slot <= this.newest) return;
+    if (slot === this.newest) return;
     const n = this.sums.length;
-    if (slot - this.newest >= n) {
+    // far ahead, or back (the clock was stepped back: the samples' times no longer say how old they are)
+    if (slot - this.newest >= n || slot < this.newest) {
       this.sums.fill(0);
       this.counts.fill(0);
     } else {
