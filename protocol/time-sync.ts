@@ -130,6 +130,7 @@ export class TimeSync {
         this.answers.push({ id: message.id, t3: now });
         if (this.answers.length > ANSWERS_KEPT) this.answers.shift();
         this.notePeerHalf(message.half, now);
+        // each packet is built whole, with or without a half: every kind keeps two fixed shapes
         const half = this.half?.(now);
         return { send: half === undefined ? { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now } : { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now, half } };
       case 'sync2': {
