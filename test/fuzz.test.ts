@@ -11,6 +11,7 @@ import { loadCorpus } from '../scenarios/fuzz/corpus.ts';
 import { caseSeed, checkCase } from '../scenarios/fuzz/engine.ts';
 import { PROPERTIES } from '../scenarios/fuzz/properties.ts';
 import { sweep } from '../scenarios/fuzz/sweep.ts';
+import { InvariantChecker, SIGNALING_RATE_LIMIT } from '../scenarios/invariants.ts';
 import { CALLSIM } from '../scenarios/protocols.ts';
 import { decodeToken, encodeToken } from '../scenarios/replay.ts';
 import { runScenario } from '../scenarios/runner.ts';
@@ -40,6 +41,20 @@ test('every case of the regression corpus passes', () => {
     const report = runScenario(scenario, { network: scenario.networks![0]!, seed: entry.case.seed, protocol: CALLSIM });
     assert.ok(report.ok, `corpus case ${entry.property}/${entry.caseSeed} (once broke ${entry.invariants.join(', ')}): ${report.violations.map((v) => v.message).join('; ')}`);
   }
+});
+
+test('signaling-bounded: a node sending one peer more than the limit within a second of simulated time is a storm, reported once, and the run is told to stop', () => {
+  const checker = new InvariantChecker();
+  const send = (t: number, node: string, to: string) => checker.record({ kind: 'send', t, node, to, channel: 'signaling', packet: 0, size: 10 });
+  // the limit exactly, in each of two seconds, to each of two peers, and media beyond it: no storm
+  for (const second of [0, 1]) for (let i = 0; i < SIGNALING_RATE_LIMIT; i++) for (const to of ['bob', 'cat']) send(second * 1000 + i / SIGNALING_RATE_LIMIT, 'ann', to);
+  for (let i = 0; i < 2 * SIGNALING_RATE_LIMIT; i++) checker.record({ kind: 'send', t: 1500, node: 'ann', to: 'bob', channel: 'media', packet: 0, size: 10 });
+  assert.equal([checker.violations.length, checker.runaway], [0, false]);
+  // one more to bob within second 1: a storm
+  send(1999, 'ann', 'bob');
+  send(1999.5, 'ann', 'bob');
+  assert.equal(checker.violations.map((v) => [v.invariant, v.node, v.atMs]), [['signaling-bounded', 'ann', 1999]]);
+  assert.is(checker.runaway, true);
 });
 
 test('case seeds are distinct and shards split the seed space without overlap', async () => {
