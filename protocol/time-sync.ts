@@ -95,8 +95,7 @@ export class TimeSync {
   /** The peer's latest delay half and when it came (local time). */
   private peerHalf: number | undefined;
   private peerHalfAt = -Infinity;
-  /** Halves are not used before this local time (a clock stepped: the delays of the span mix two clocks). */
-  private halvesFrom = -Infinity;
+  /** When an exchange last saw a clock step (local time): the halves rest for a span after it (their delays mix two clocks). */
   private lastStepAt = -Infinity;
   /** Local time at which `onTimer` should next be called (initiator only; Infinity otherwise). */
   deadline: Millis = Infinity;
@@ -161,7 +160,7 @@ export class TimeSync {
    */
   roundTripMs(now: Millis): Millis | undefined {
     const own = this.half?.(now);
-    if (own !== undefined && this.peerHalf !== undefined && now >= this.halvesFrom && now - this.peerHalfAt <= this.span) return Math.max(0, own + this.peerHalf);
+    if (own !== undefined && this.peerHalf !== undefined && now >= this.lastStepAt + this.span && now - this.peerHalfAt <= this.span) return Math.max(0, own + this.peerHalf);
     return this.exchangeMeanMs;
   }
 
@@ -195,12 +194,6 @@ export class TimeSync {
     this.peerHalfAt = now;
   }
 
-  /** A clock stepped (seen at `at`): the halves rest for a span. */
-  private stepped(at: Millis): void {
-    this.lastStepAt = at;
-    this.halvesFrom = at + this.span;
-  }
-
   /** The span of the estimate: a window of exchanges (ms). */
   private get span(): Millis {
     return this.config.window * this.config.intervalMs;
@@ -211,10 +204,13 @@ export class TimeSync {
     // a round trip below zero measured a clock stepped back during the exchange, not the path; else the
     // offset is held against every sample since the last step: the exchange a step fell into has a
     // round trip (and so a bound) as large as the step, the one after it does not
-    if (rttMs < -STEP_MARGIN_MS) return this.stepped(at), sample;
+    if (rttMs < -STEP_MARGIN_MS) {
+      this.lastStepAt = at;
+      return sample;
+    }
     for (const s of this.samples) {
       if (s.at <= this.lastStepAt || Math.abs(offsetMs - s.offsetMs) <= (sample.rttMs + s.rttMs) / 2 + STEP_MARGIN_MS + (at - s.at) * DRIFT_SLACK) continue;
-      this.stepped(at);
+      this.lastStepAt = at;
       this.samples.length = 0; // one of them measured the step, not the path
       break;
     }

@@ -341,7 +341,10 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
       const label = this.hosts.get(from)?.protocol.describe?.(bytes, channel);
       traceSend({ kind: 'send', t: packet.sentAt, node: from, to, channel, packet: packet.id, size: bytes.length, ...(label === undefined ? {} : { label }) });
     }
-    if (from !== this.senderId) (this.senderId = from), (this.senderRoutes = this.routes.get(from));
+    if (from !== this.senderId) {
+      this.senderId = from;
+      this.senderRoutes = this.routes.get(from);
+    }
     const route = this.senderRoutes?.get(to) ?? (this.hosts.has(to) && this.hosts.has(from) && to !== from ? this.route(from, to) : undefined);
     if (route === undefined) return this.dropped(packet, 'no-route');
     if (route.blocked) return this.dropped(packet, 'partition');
@@ -358,7 +361,10 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
 
   private route(from: PeerId, to: PeerId): Route {
     let routes = this.routes.get(from);
-    if (routes === undefined) this.routes.set(from, (routes = new Map())), (this.senderId = undefined);
+    if (routes === undefined) {
+      this.routes.set(from, (routes = new Map()));
+      this.senderId = undefined; // the sender cached without routes has some now
+    }
     let route = routes.get(to);
     if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: {}, overrides: {} }));
     return route;

@@ -382,7 +382,10 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   private arrival(seq: number, mediaMs: Millis, now: Millis): void {
     this.lastArrival = now;
-    if (!this.hasArrived) (this.hasArrived = true), (this.firstArrival = now);
+    if (!this.hasArrived) {
+      this.hasArrived = true;
+      this.firstArrival = now;
+    }
     const passed = this.hasStarted && this.cursorSeq !== undefined && seq < this.cursorSeq;
     const duplicate = passed ? !this.missingPassed.has(seq) && seq >= this.firstDue : this.queue.has(seq);
     this.recorder.arrival(seq, duplicate);
