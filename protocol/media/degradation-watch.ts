@@ -105,6 +105,49 @@ export interface Trend {
   readonly floor: number;
 }
 
+/** A `Trend` refitted in place (no allocation per block). */
+class TrendFit implements Trend {
+  slope = 0;
+  t = 0;
+  floor = 0;
+}
+
+/**
+ * The recent blocks' start times and floors, oldest first: a window of two flat arrays that slides along
+ * them, copied back to their start when it reaches their end, so that dropping the oldest block moves
+ * nothing (an array's shift() moves them all) and the blocks stay contiguous for the fits.
+ */
+class Blocks {
+  /** Start times; block `i` (0 the oldest) is at `base + i`. */
+  start: Float64Array;
+  /** Floors, at the same places. */
+  floor: Float64Array;
+  /** Where the oldest block is. */
+  base = 0;
+  /** Blocks held. */
+  length = 0;
+
+  /** Room for `keep` blocks: a push beyond them drops the oldest. */
+  constructor(private readonly keep: number) {
+    // 8 windows long: the window is copied back once every 7·keep blocks
+    this.start = new Float64Array(8 * keep);
+    this.floor = new Float64Array(8 * keep);
+  }
+
+  /** Add the newest block. */
+  push(start: number, floor: number): void {
+    if (this.base + this.length === this.start.length) {
+      this.start.copyWithin(0, this.base, this.base + this.length);
+      this.floor.copyWithin(0, this.base, this.base + this.length);
+      this.base = 0;
+    }
+    this.start[this.base + this.length] = start;
+    this.floor[this.base + this.length] = floor;
+    if (this.length === this.keep) this.base++;
+    else this.length++;
+  }
+}
+
 /** Loss runs (sequence numbers skipped by a newer arrival) over a sliding span, with their count and frames. */
 class LossRuns {
   private readonly recent = new SampleQueue();
@@ -155,8 +198,7 @@ export class DegradationWatch {
   private readonly rearmMs: number;
   private readonly stallRearmMs: number;
   /** Floors of the recent blocks (the last one still open) and their start times, oldest first. */
-  private readonly blockStart: number[] = [];
-  private readonly blockFloor: number[] = [];
+  private readonly blocks: Blocks;
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
   /** Delays above their block's floor so far (read at a block's close only when a rise stands out of the noise). */
   private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS, true);
@@ -186,10 +228,8 @@ export class DegradationWatch {
   private rttRising = false;
   private readonly lastRiskAt: Record<DegradationCause, number> = { 'delay-rising': -Infinity, stall: -Infinity };
   private readonly events: PlayoutEvent[] = [];
-  /** The latest short-range rise estimate: slope (ms per ms), its t-statistic, and the current floor. */
-  trend: Trend = { slope: 0, t: 0, floor: 0 };
-  /** The latest long-range rise estimate. */
-  longTrend: Trend = { slope: 0, t: 0, floor: 0 };
+  private readonly shortFit = new TrendFit();
+  private readonly longFit = new TrendFit();
 
   /**
    * The floor's short-range upward slope (ms per ms) when the rise stands out of the floor's noise, else
@@ -197,7 +237,17 @@ export class DegradationWatch {
    * nothing about where the delay is going.
    */
   get risingSlope(): number {
-    return this.trend.t > 0 && this.trend.slope > 0 ? this.trend.slope : 0;
+    return this.shortFit.t > 0 && this.shortFit.slope > 0 ? this.shortFit.slope : 0;
+  }
+
+  /** The latest short-range rise estimate: slope (ms per ms), its t-statistic, and the current floor. */
+  get trend(): Trend {
+    return this.shortFit;
+  }
+
+  /** The latest long-range rise estimate. */
+  get longTrend(): Trend {
+    return this.longFit;
   }
 
   /** A watch with the given tuning. */
@@ -214,6 +264,7 @@ export class DegradationWatch {
     this.minStallMs = options.minStallMs ?? 100;
     this.rearmMs = options.rearmMs ?? 1000;
     this.stallRearmMs = options.stallRearmMs ?? 300;
+    this.blocks = new Blocks(Math.max(this.trendBlocks, this.longTrendBlocks, this.persistBlocks) + 1);
   }
 
   /** Packet `seq` arrived at `now` with relative delay `r` (late ones too). */
@@ -233,20 +284,20 @@ export class DegradationWatch {
     this.lastArrival = now;
     this.lastR = r;
     this.offsetAtLastArrival = this.offset;
-    const n = this.blockStart.length;
-    const start = n === 0 ? undefined : this.blockStart[n - 1]!;
-    if (start !== undefined && now < start + this.blockMs) {
-      if (r < this.blockFloor[n - 1]!) this.blockFloor[n - 1] = r;
+    const blocks = this.blocks;
+    const open = blocks.base + blocks.length - 1; // the open block's place (−1 + base: none yet)
+    let floor = r;
+    if (blocks.length > 0 && now < blocks.start[open]! + this.blockMs) {
+      floor = blocks.floor[open]!;
+      if (r < floor) blocks.floor[open] = floor = r;
+    } else if (blocks.length > 0) {
+      const start = blocks.start[open]!;
+      this.closeBlock(now);
+      blocks.push(start + this.blockMs * Math.floor((now - start) / this.blockMs), r);
     } else {
-      if (start !== undefined) this.closeBlock(now);
-      this.blockStart.push(start === undefined ? now : start + this.blockMs * Math.floor((now - start) / this.blockMs));
-      this.blockFloor.push(r);
-      if (this.blockStart.length > Math.max(this.trendBlocks, this.longTrendBlocks, this.persistBlocks) + 1) {
-        this.blockStart.shift();
-        this.blockFloor.shift();
-      }
+      blocks.push(now, r);
     }
-    this.excursions.add(now, r - this.blockFloor[this.blockFloor.length - 1]!);
+    this.excursions.add(now, r - floor);
   }
 
   /** A round-trip sample at `now`. */
@@ -296,9 +347,9 @@ export class DegradationWatch {
 
   /** A block ended: its floor's step from the previous one teaches the noise; refit the trend; admit old floors. */
   private closeBlock(now: Millis): void {
-    const n = this.blockFloor.length;
-    const closed = this.blockFloor[n - 1]!;
-    if (n >= 2) this.steps.add(now, Math.abs(closed - this.blockFloor[n - 2]!));
+    const { floor, base, length: n } = this.blocks;
+    const closed = floor[base + n - 1]!;
+    if (n >= 2) this.steps.add(now, Math.abs(closed - floor[base + n - 2]!));
     const pending = this.pendingFloors;
     pending.push(now, closed);
     for (; pending.length > 0 && pending.timeAt(0) <= now - FLOOR_ADMIT_MS; pending.shift()) {
@@ -306,40 +357,48 @@ export class DegradationWatch {
       if (this.lastRiseRiskAt < pending.timeAt(0) - FLOOR_ADMIT_MS) this.floors.add(pending.timeAt(0), pending.valueAt(0));
     }
     this.floors.expire(now);
-    this.trend = this.fit(this.trendBlocks);
-    this.longTrend = this.fit(this.longTrendBlocks);
+    // the floors' noise, as both fits see it (NaN: too few steps to fit)
+    const sigma = this.steps.size < 20 ? NaN : Math.max(0.5, this.steps.trackedQuantile(0.5)! / 0.95);
+    this.fit(this.shortFit, this.trendBlocks, sigma);
+    this.fit(this.longFit, this.longTrendBlocks, sigma);
   }
 
-  private fit(blocks: number): Trend {
-    const n = this.blockFloor.length - 1; // the fit ends one block back: the block just closed joins it at the next close
-    const floor = n > 0 ? this.blockFloor[n - 1]! : 0;
-    if (n < blocks || this.steps.size < 20) return { slope: 0, t: 0, floor };
-    const sigma = Math.max(0.5, this.steps.trackedQuantile(0.5)! / 0.95);
-    const from = n - blocks;
+  /** Refit `into` over the `blocks` closed blocks before the one just closed, with floor noise `sigma`. */
+  private fit(into: TrendFit, blocks: number, sigma: number): void {
+    const { start: x, floor: y, base } = this.blocks;
+    const n = this.blocks.length - 1; // the fit ends one block back: the block just closed joins it at the next close
+    into.floor = n > 0 ? y[base + n - 1]! : 0;
+    into.slope = 0;
+    into.t = 0;
+    if (n < blocks || sigma !== sigma) return;
+    const from = base + n - blocks;
+    const end = base + n;
     let mx = 0;
     let my = 0;
-    for (let i = from; i < n; i++) {
-      mx += this.blockStart[i]!;
-      my += this.blockFloor[i]!;
+    for (let i = from; i < end; i++) {
+      mx += x[i]!;
+      my += y[i]!;
     }
     mx /= blocks;
     my /= blocks;
     let sxx = 0;
     let sxy = 0;
-    for (let i = from; i < n; i++) {
-      const dx = this.blockStart[i]! - mx;
+    for (let i = from; i < end; i++) {
+      const dx = x[i]! - mx;
       sxx += dx * dx;
-      sxy += dx * (this.blockFloor[i]! - my);
+      sxy += dx * (y[i]! - my);
     }
-    const slope = sxy / sxx;
+    const slope = (into.slope = sxy / sxx);
+    // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor;
+    // the noise is at least sigma, so a rise under 2 sigma (most fits: a steady floor) needs no scatter
+    const rise = slope * (x[end - 1]! - x[from]!);
+    if (!(rise >= 2 * sigma)) return;
     // a floor that wanders (a jittery FIFO path) scatters about its own fit more than its steps say
     let sse = 0;
-    for (let i = from; i < n; i++) sse += (this.blockFloor[i]! - my - slope * (this.blockStart[i]! - mx)) ** 2;
+    for (let i = from; i < end; i++) sse += (y[i]! - my - slope * (x[i]! - mx)) ** 2;
     const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
-    // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor
-    const rise = slope * (this.blockStart[n - 1]! - this.blockStart[from]!);
     const lifted = rise >= 2 * noise && rise >= (this.excursions.trackedQuantile(0.95) ?? 0) / 2;
-    return { slope, t: lifted ? slope / (noise / Math.sqrt(sxx)) : 0, floor };
+    if (lifted) into.t = slope / (noise / Math.sqrt(sxx));
   }
 
   private risk(now: Millis, offsetMs: number): { cause: DegradationCause; inMs?: number } | undefined {
@@ -365,9 +424,10 @@ export class DegradationWatch {
   private floorLeftItsRange(): boolean {
     if (this.floors.size < MIN_REFERENCE_FLOORS) return true;
     const usual = this.floors.trackedQuantileTop(0.95)!; // above the percentile's bin, not just inside it
-    const closed = this.blockFloor.length - 1; // the last one is still open
-    if (closed < this.persistBlocks) return false;
-    for (let i = closed - this.persistBlocks; i < closed; i++) if (this.blockFloor[i]! < usual) return false;
+    const { floor, base, length } = this.blocks;
+    const closed = base + length - 1; // the last one is still open
+    if (length - 1 < this.persistBlocks) return false;
+    for (let i = closed - this.persistBlocks; i < closed; i++) if (floor[i]! < usual) return false;
     return true;
   }
 
@@ -377,8 +437,8 @@ export class DegradationWatch {
     const silence = now - this.lastArrival;
     const gaps = this.gaps;
     // counted as if the last packet had come at the floor's delay: it may have been slow itself
-    const n = this.blockFloor.length;
-    const floor = n >= 2 ? Math.min(this.blockFloor[n - 1]!, this.blockFloor[n - 2]!) : this.lastR;
+    const { floor: floors, base, length: n } = this.blocks;
+    const floor = n >= 2 ? Math.min(floors[base + n - 1]!, floors[base + n - 2]!) : this.lastR;
     if (silence + (this.lastR - floor) <= this.minStallMs || gaps.size < 25) return undefined;
     if (silence <= Math.max(gaps.trackedQuantile(0.995)! + FRAME_MS, 2 * gaps.trackedQuantile(0.99)!)) return undefined;
     // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
