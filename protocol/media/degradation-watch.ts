@@ -324,7 +324,7 @@ export class DegradationWatch {
 
   /** The next warning, if any. */
   pollEvent(): PlayoutEvent | undefined {
-    return this.events.shift();
+    return this.events.length === 0 ? undefined : this.events.shift(); // asked after every input: no builtin call when empty
   }
 
   /** Keep the smallest offset of the last `BASELINE_MS` at the deque's head. */

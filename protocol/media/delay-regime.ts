@@ -24,7 +24,11 @@
  * Each arrival costs O(1) while steady: only the newest sample can tip the verdict (all of the last
  * 300 ms above the 98th percentile needs it above; all of them under the 2nd percentile needs it
  * under), so the last 300 ms of `recent` are scanned only when it is past one of those two marks with
- * the trend upward, or while the regime is rising.
+ * the trend upward, or while the regime is rising (and only then is the window's size asked).
+ * The window is lazy: an arrival only writes its sample down in the window's ring; the samples are
+ * counted (or dropped uncounted once expired) when the window is next read: by the reference's
+ * admission every 100 ms and the target's refresh every 200 ms, a few samples at a time, so an
+ * arrival touches neither histogram (a group call's dozens of streams keep them out of cache).
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow } from './delay-window.ts';
@@ -65,7 +69,7 @@ export class DelayRegime {
 
   /** Windows of `spanMs`. */
   constructor(spanMs: Millis) {
-    this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS);
+    this.window = new DelayWindow(spanMs, {}, spanMs / FRAME_MS, true);
   }
 
   /** The current regime. */
@@ -103,11 +107,12 @@ export class DelayRegime {
 
   /** Re-judge the regime at `now`, `newest` being the sample just added. */
   private update(now: Millis, newest: number, trendSlope: number): void {
-    if (this.window.admittedSize < 25) return;
     const floor = this.floor;
     const ceiling = this.ceiling;
-    // steady, the verdict needs every sample judged under the floor or (rising) above the ceiling: the newest first
+    // steady, the verdict needs every sample judged under the floor or (rising) above the ceiling: the
+    // newest first (checked before the window's size: most arrivals then touch no more of the window)
     if (this.current === 'steady' && !(newest < floor) && !(newest >= ceiling && trendSlope > 0)) return;
+    if (this.window.admittedSize < 25) return;
     let low = Infinity;
     let high = -Infinity;
     let count = 0;
