@@ -47,8 +47,10 @@
  *
  * Cost: an arrival is O(1): it writes its gap and excursion down in two lazy binned windows, which
  * count them only when asked (a silence past 100 ms, a rise that stands 2σ out of the noise); a block
- * close (10 times a second) refits two regressions over at most `longTrendBlocks` floors; a tick is
- * O(1) unless a rise is significant or a silence is long, when it asks the windows a few quantiles.
+ * close (10 times a second) writes its floor down in a third (read only when a rise is steep and
+ * significant) and refits two regressions over at most `longTrendBlocks` floors, in place, skipping the
+ * scatter about the fit when the rise is under 2σ; a tick is O(1) unless a rise is significant or a
+ * silence is long, when it asks the windows a few quantiles.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
@@ -202,7 +204,8 @@ export class DegradationWatch {
   private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
   /** Delays above their block's floor so far (read at a block's close only when a rise stands out of the noise). */
   private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS, true);
-  private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 });
+  /** The stationary floors (lazy: read only when a rise is steep and significant). */
+  private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 }, 0, true);
   /** Closed blocks' floors waiting to join `floors`. */
   private readonly pendingFloors = new SampleQueue();
   private lastRiseRiskAt = -Infinity;

@@ -21,8 +21,9 @@
  * The admitted samples are a prefix of the ring (a cursor walks it): admitting one, or expiring or
  * removing one that was admitted, also bumps its bin in the second histogram, which shares the bins,
  * the ring and the expiry, so a lagging view of the same samples costs no second ring. A lazy window
- * defers the counting: an add only writes the sample down, and the next read drops the samples that
- * have expired meanwhile (never counting them) and counts the others, in one sequential pass; a full
+ * defers the counting: an add only writes the sample down (an expiry only notes its horizon), and the
+ * next read drops the samples that have expired meanwhile (never counting them) and counts the others,
+ * in one sequential pass; a full
  * ring, a size or an admission only drops the expired samples, so a window whose counts are seldom
  * read counts few samples.
  */
@@ -287,11 +288,14 @@ export class DelayWindow {
     if (owed >= 0) this.counts.bumpBlock(owed, 1);
   }
 
-  /** Drop samples taken before `now − spanMs`. */
+  /** Drop samples taken before `now − spanMs` (a lazy window drops them at its next read: samples come in time order, so the same ones go). */
   expire(now: Millis): void {
-    if (this.lazy) this.settle();
+    if (this.lazy) {
+      const horizon = now - this.spanMs;
+      if (horizon > this.owedHorizon) this.owedHorizon = horizon;
+      return;
+    }
     this.expireBefore(now - this.spanMs, -1);
-    this.counted = this.count;
   }
 
   /** Lazy: drop the samples the horizons owed expire (uncounting those counted), then count the others. */
