@@ -24,9 +24,9 @@
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController, type PlayoutInput } from './media/index.ts';
+import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController } from './media/index.ts';
 import { SlidingMean } from './media/sliding-mean.ts';
-import { encodeMedia, parseMedia } from './media-wire.ts';
+import { encodeAudio, encodeMedia, parseMedia, type AudioRecord } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
 
 /** Media constants (part of the protocol's config). */
@@ -87,6 +87,10 @@ export class MediaPlane {
   private readonly lead: SlidingMean;
   /** The arrival input handed to a controller, refilled for each audio frame (controllers do not keep inputs). */
   private readonly arrival: { type: 'arrival'; now: Millis; seq: number; mediaMs: Millis } = { type: 'arrival', now: 0, seq: 0, mediaMs: 0 };
+  /** The tick input, refilled every frame and handed to every controller. */
+  private readonly tickInput: { type: 'tick'; now: Millis } = { type: 'tick', now: 0 };
+  /** Where incoming audio frames are decoded, refilled for each one (no message object per packet). */
+  private readonly audioIn: AudioRecord = { type: 'audio', seq: 0, stream: 0, mediaMs: 0 };
 
   /** The plane of node `self`, reporting to `out`. */
   constructor(
@@ -151,11 +155,13 @@ export class MediaPlane {
 
   /** A packet arrived on the media channel; returns why it was refused (invalid, or no channel to its sender), if it was. */
   receive(from: PeerId, bytes: Uint8Array, now: Millis): string | undefined {
-    const message = parseMedia(bytes);
-    if ('code' in message) return message.code;
+    const message = parseMedia(bytes, this.audioIn);
+    // an audio frame is our own record: known by identity (no look at the message's shape)
+    const audio = message === this.audioIn;
+    if (!audio && 'code' in message) return message.code;
     const session = this.sessions.get(from);
     if (session === undefined) return 'no-media-channel';
-    if (message.type === 'audio') {
+    if (audio) {
       if (session.remoteStream !== message.stream) {
         // the peer opened its channel afresh (it left and came back while we did not notice): a new
         // stream, with its own sequence numbers, media clock and time sync
@@ -194,10 +200,11 @@ export class MediaPlane {
     const due = Math.round((now - this.mediaBase) / FRAME_MS);
     if (due > this.nextSeq) this.nextSeq = due;
     const mediaMs = this.mediaBase + this.nextSeq * FRAME_MS;
-    const frame = this.muted ? undefined : encodeMedia({ type: 'audio', seq: this.nextSeq, stream: this.stream, mediaMs });
+    const frame = this.muted ? undefined : encodeAudio(this.nextSeq, this.stream, mediaMs);
     if (frame !== undefined) this.lead.add(now, mediaMs - now);
     this.nextSeq++; // the media clock runs on while muted too
-    const tick: PlayoutInput = { type: 'tick', now }; // one input for every controller
+    const tick = this.tickInput; // one input for every controller
+    tick.now = now;
     for (const s of this.sessions.values()) {
       if (frame !== undefined) {
         this.out.send(s.peer, frame);

@@ -8,7 +8,9 @@
  * clock readings as float64 milliseconds. A sync packet ends with the sender's delay half (NaN on the
  * wire when it has none). `decodeMedia` (and `parseMedia`, the same without the result wrapper, for
  * the per-packet path) checks the length, kind, checksum and every value's range (a time is finite; a
- * half is finite or absent), and refuses anything else with a typed error; it never throws.
+ * half is finite or absent), and refuses anything else with a typed error; it never throws. On the
+ * per-packet path audio frames are encoded from their fields (`encodeAudio`) and decoded into the
+ * caller's own record (`parseMedia`'s `into`), so neither allocates a message object.
  */
 import { crc32 } from './crc32.ts';
 
@@ -35,6 +37,9 @@ export type MediaMessage =
    * in a call, like RTP's SSRC) and media timestamp (capture time on the sender's media clock, ms).
    */
   | { readonly type: 'audio'; readonly seq: number; readonly stream: number; readonly mediaMs: number };
+
+/** An audio frame as a writable record: `parseMedia` refills one the caller owns. */
+export type AudioRecord = { -readonly [K in keyof Extract<MediaMessage, { type: 'audio' }>]: Extract<MediaMessage, { type: 'audio' }>[K] };
 
 /** Why a media packet was refused. */
 export interface MediaCodecError {
@@ -93,8 +98,13 @@ export function encodeMedia(message: MediaMessage): Uint8Array {
     case 'sync3':
       return frame(KIND.sync3, message.id, message.t3, message.t4, message.t5, message.half ?? NaN);
     case 'audio':
-      return frame(KIND.audio, message.seq, message.stream, message.mediaMs);
+      return encodeAudio(message.seq, message.stream, message.mediaMs);
   }
+}
+
+/** Encode an audio frame from its fields (the per-tick path: no message object). */
+export function encodeAudio(seq: number, stream: number, mediaMs: number): Uint8Array {
+  return frame(KIND.audio, seq, stream, mediaMs);
 }
 
 /** A packet of kind byte `kind`: its uint32 `u`, then the first `FLOATS[kind]` of `a` … `d`, checksummed. */
@@ -117,8 +127,12 @@ export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessag
   return 'code' in parsed ? { ok: false, error: parsed } : { ok: true, message: parsed };
 }
 
-/** `decodeMedia` without the result wrapper (one object less per packet): the message, or the error refusing the packet. */
-export function parseMedia(bytes: Uint8Array): MediaMessage | MediaCodecError {
+/**
+ * `decodeMedia` without the result wrapper (one object less per packet): the message, or the error
+ * refusing the packet. An audio frame is written into `into` when given (and `into` returned), else
+ * into a new object.
+ */
+export function parseMedia(bytes: Uint8Array, into?: AudioRecord): MediaMessage | MediaCodecError {
   if (bytes.length < HEADER) return refuse('bad-length', `${bytes.length} bytes`);
   const kind = bytes[0]!;
   if (kind < KIND.sync1 || kind > KIND.audio) return refuse('unknown-kind', `kind byte ${kind}`);
@@ -132,7 +146,11 @@ export function parseMedia(bytes: Uint8Array): MediaMessage | MediaCodecError {
   const d = floats > 3 ? readF64(bytes, BODY + 24) : 0;
   if (kind === KIND.audio) {
     if (!Number.isFinite(a) || !Number.isFinite(b)) return refuse('out-of-range', 'an audio frame carries a value that is not finite');
-    return { type: 'audio', seq: u, stream: a, mediaMs: b };
+    if (into === undefined) return { type: 'audio', seq: u, stream: a, mediaMs: b };
+    into.seq = u;
+    into.stream = a;
+    into.mediaMs = b;
+    return into;
   }
   // a sync packet: its times, then its half (NaN: none)
   const half = kind === KIND.sync1 ? b : d;

@@ -455,8 +455,9 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   protected antiEntropy(): void {
     const active = this.activeCall();
     if (active === undefined) return;
-    const register = registerOf(active, this.self);
-    for (const peer of joinedPeers(active)) if (peer !== this.self) this.send(peer, { type: 'state', call: active.info, register });
+    // the same message to everyone: encoded once (sends never change their bytes)
+    const bytes = encodeMessage({ type: 'state', call: active.info, register: registerOf(active, this.self) });
+    for (const peer of joinedPeers(active)) if (peer !== this.self) this.emit({ type: 'send', to: peer, channel: 'signaling', bytes });
     this.armAntiEntropy();
   }
 

@@ -79,6 +79,12 @@ const DRIFT_SLACK = 0.002;
 /** How many of its recent answers (packet 2) B remembers for their packet 3, and A of its packets 1. */
 const ANSWERS_KEPT = 4;
 
+/** t1 of the exchange `id` among A's recent packets 1 (ids are distinct), or undefined. */
+function askedT1(asked: readonly { readonly id: number; readonly t1: Millis }[], id: number): Millis | undefined {
+  for (const a of asked) if (a.id === id) return a.t1;
+  return undefined;
+}
+
 /** The time sync with one peer. */
 export class TimeSync {
   /** This side starts the exchanges (its id sorts first). */
@@ -133,7 +139,7 @@ export class TimeSync {
         const half = this.half?.(now);
         return { send: half === undefined ? { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now } : { type: 'sync2', id: message.id, t1: message.t1, t2: now, t3: now, half } };
       case 'sync2': {
-        if (!this.initiator || message.id <= this.completed || this.asked.find((a) => a.id === message.id)?.t1 !== message.t1) return {};
+        if (!this.initiator || message.id <= this.completed || askedT1(this.asked, message.id) !== message.t1) return {};
         this.completed = message.id;
         this.deadline = now + this.config.intervalMs;
         this.notePeerHalf(message.half, now);
@@ -142,7 +148,8 @@ export class TimeSync {
         return { send: half === undefined ? { type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now } : { type: 'sync3', id: message.id, t3: message.t3, t4: now, t5: now, half }, sample };
       }
       case 'sync3': {
-        const k = this.answers.findIndex((a) => a.id === message.id);
+        let k = this.answers.length - 1;
+        while (k >= 0 && this.answers[k]!.id !== message.id) k--;
         if (this.initiator || k < 0 || message.t3 !== this.answers[k]!.t3) return {};
         this.answers.splice(0, k + 1); // this answer and every older one are done
         this.notePeerHalf(message.half, now);

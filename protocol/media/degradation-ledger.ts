@@ -135,7 +135,11 @@ function lastAtOrBefore(sorted: readonly number[], t: number): number | undefine
 }
 
 function dropBefore(sorted: number[], t: number): void {
+  const n = sorted.length;
   let k = 0;
-  while (k < sorted.length && sorted[k]! < t) k++;
-  if (k > 0) sorted.splice(0, k);
+  while (k < n && sorted[k]! < t) k++;
+  if (k === 0) return;
+  // shift down in place (splice would also build an array of the dropped entries, every second per stream)
+  for (let i = k; i < n; i++) sorted[i - k] = sorted[i]!;
+  sorted.length = n - k;
 }

@@ -16,9 +16,11 @@
  * continues from the new packet. Duplicates are counted and ignored. Every frame the cursor passes is
  * due exactly once (played or not), which is what the stats and the degradation ledger count.
  * The queue is a `FrameTable`: open addressing on the sequence number (consecutive frames land in
- * consecutive slots), so a packet's insertion and removal touch a slot or two and allocate nothing but
- * the frame, and the last lookup is remembered until the table changes (a tick asks for the cursor
- * frame several times); a flush discards in arrival order, as a `Map` would iterate.
+ * consecutive slots), so a packet's insertion and removal touch a slot or two and allocate nothing (a
+ * removed frame's record is kept for the next insertion), and the last lookup is remembered until the
+ * table changes (a tick asks for the cursor frame several times); a flush discards in arrival order, as
+ * a `Map` would iterate. The tick's audio output is one record per buffer, refilled every tick (the
+ * owner drains the outputs after every input: playout.ts).
  */
 import { assertNever, type Millis } from '../contract.ts';
 import { OutputQueue } from '../output-queue.ts';
@@ -34,6 +36,12 @@ export type TickPlan =
   | { readonly type: 'hold' }
   /** Pass over `count` frames (discarding those received), then advance. */
   | { readonly type: 'drop'; readonly count: number };
+
+/** A type with its fields writable (the core's reused records). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The silence of a tick before playout starts (it carries nothing: one for every buffer). */
+const SILENCE: TickAudio = Object.freeze({ type: 'silence' });
 
 /** The shared plans, so policies allocate nothing per tick. */
 export const ADVANCE: TickPlan = Object.freeze({ type: 'advance' });
@@ -96,9 +104,9 @@ export interface BufferView {
   readonly firstArrivalMs: Millis | undefined;
   /** Time of the latest arrival, duplicates and late ones included (ms). */
   readonly lastArrivalMs: Millis | undefined;
-  /** Frame `seq` if it is queued. */
+  /** Frame `seq` if it is queued (valid until the buffer changes: its record is reused). */
   frame(seq: number): QueuedFrame | undefined;
-  /** The first queued frame after the cursor, if any (the far side of a gap). */
+  /** The first queued frame after the cursor, if any (the far side of a gap; valid until the buffer changes). */
   nextQueuedAfterCursor(): QueuedFrame | undefined;
   /** Media time of frame `seq`, inferred from a neighbour when it is not queued. */
   mediaOf(seq: number): Millis;
@@ -126,19 +134,26 @@ export interface PlayoutPolicy {
   pollEvent(): PlayoutEvent | undefined;
 }
 
-/** A queued frame as the table holds it: with its place in the arrival order. */
+/** A queued frame as the table holds it: with its place in the arrival order (a record the table reuses). */
 interface TableFrame extends QueuedFrame {
-  readonly order: number;
+  seq: number;
+  mediaMs: Millis;
+  arrivalMs: Millis;
+  order: number;
 }
 
 /**
  * Queued frames by sequence number: a linear-probing hash table on `seq` (at most half full; it doubles
- * before that), deleting by shifting the probe run back, so no tombstones pile up.
+ * before that), deleting by shifting the probe run back, so no tombstones pile up. The records of
+ * removed frames wait in `spare` for the next insertions, so a frame returned is valid only until the
+ * table changes.
  */
 export class FrameTable {
   private slots: (TableFrame | undefined)[] = new Array<TableFrame | undefined>(16).fill(undefined);
   private mask = 15;
   private inserted = 0;
+  /** Records of removed frames, for reuse (a packet's frame then allocates nothing). */
+  private readonly spare: TableFrame[] = [];
   /** The last lookup (a tick asks for the cursor frame several times): its sequence number and answer, until the table changes. */
   private foundSeq = NaN;
   private foundAt = -1;
@@ -177,7 +192,16 @@ export class FrameTable {
   add(seq: number, mediaMs: Millis, arrivalMs: Millis): void {
     this.foundSeq = NaN;
     if (2 * (this.size + 1) > this.slots.length) this.grow();
-    this.place({ seq, mediaMs, arrivalMs, order: this.inserted++ });
+    let frame = this.spare.pop();
+    if (frame === undefined) {
+      frame = { seq, mediaMs, arrivalMs, order: this.inserted++ };
+    } else {
+      frame.seq = seq;
+      frame.mediaMs = mediaMs;
+      frame.arrivalMs = arrivalMs;
+      frame.order = this.inserted++;
+    }
+    this.place(frame);
     this.size++;
   }
 
@@ -188,6 +212,7 @@ export class FrameTable {
     this.foundSeq = NaN;
     const slots = this.slots;
     const mask = this.mask;
+    this.spare.push(slots[i]!);
     // backward-shift deletion: pull back every later frame of the probe run that may sit at i
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
       const f = slots[j];
@@ -212,14 +237,21 @@ export class FrameTable {
   /** The largest sequence number held (undefined when empty). */
   maxSeq(): number | undefined {
     let max: number | undefined;
-    for (const f of this.inArrivalOrder()) if (max === undefined || f.seq > max) max = f.seq;
+    for (const f of this.slots) if (f !== undefined && (max === undefined || f.seq > max)) max = f.seq;
     return max;
   }
 
   /** Drop every frame. */
   clear(): void {
     this.foundSeq = NaN;
-    this.slots.fill(undefined);
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const f = slots[i];
+      if (f !== undefined) {
+        this.spare.push(f);
+        slots[i] = undefined;
+      }
+    }
     this.size = 0;
   }
 
@@ -246,7 +278,10 @@ export class JitterBuffer implements PlayoutController, BufferView {
   /** Frames passed while missing that may still arrive late. */
   private readonly missingPassed = new Set<number>();
   private maxQueued: number | undefined;
-  private lastPlayed: QueuedFrame | undefined;
+  /** The last frame played (its record went back to the table: kept as numbers), valid once `hasPlayed`. */
+  private hasPlayed = false;
+  private lastPlayedSeq = 0;
+  private lastPlayedMediaMs: Millis = 0;
   private clockOffsetMs = 0;
   private time: Millis = 0;
   private cursorSeq: number | undefined;
@@ -259,7 +294,13 @@ export class JitterBuffer implements PlayoutController, BufferView {
   private firstArrival: Millis = 0;
   private lastArrival: Millis = 0;
   /** The note handed to the policy at each arrival, refilled each time (no allocation per packet). */
-  private readonly note: { -readonly [K in keyof ArrivalNote]: ArrivalNote[K] } = { seq: 0, mediaMs: 0, now: 0, late: false, flushed: false };
+  private readonly note: Mutable<ArrivalNote> = { seq: 0, mediaMs: 0, now: 0, late: false, flushed: false };
+  /** The tick's audio output and its audio, one record per kind, refilled every tick (no allocation per tick). */
+  private readonly audioOut: Mutable<Extract<PlayoutOutput, { type: 'audio' }>> = { type: 'audio', now: 0, audio: SILENCE };
+  private readonly playing: Mutable<Extract<TickAudio, { type: 'play' }>> = { type: 'play', seq: 0, mediaMs: 0, waitedMs: 0 };
+  private readonly concealing: Mutable<Extract<TickAudio, { type: 'conceal' }>> = { type: 'conceal', seq: 0 };
+  private readonly expanding: Mutable<Extract<TickAudio, { type: 'expand' }>> = { type: 'expand', seq: 0 };
+  private readonly stretching: Mutable<Extract<TickAudio, { type: 'stretch' }>> = { type: 'stretch', seq: 0 };
 
   /** A buffer run by `policy`. */
   constructor(private readonly policy: PlayoutPolicy) {}
@@ -326,8 +367,10 @@ export class JitterBuffer implements PlayoutController, BufferView {
     const own = this.queue.get(seq);
     if (own !== undefined) return own.mediaMs;
     const next = this.cursorSeq === seq ? this.nextQueuedAfterCursor() : undefined;
-    const ref = next ?? this.lastPlayed ?? (this.maxQueued === undefined ? undefined : this.queue.get(this.maxQueued));
-    return ref === undefined ? 0 : ref.mediaMs + (seq - ref.seq) * FRAME_MS;
+    if (next !== undefined) return next.mediaMs + (seq - next.seq) * FRAME_MS;
+    if (this.hasPlayed) return this.lastPlayedMediaMs + (seq - this.lastPlayedSeq) * FRAME_MS;
+    const newest = this.maxQueued === undefined ? undefined : this.queue.get(this.maxQueued);
+    return newest === undefined ? 0 : newest.mediaMs + (seq - newest.seq) * FRAME_MS;
   }
 
   /** Span of the queued frames (ms). */
@@ -437,18 +480,19 @@ export class JitterBuffer implements PlayoutController, BufferView {
   // ---- ticks --------------------------------------------------------------------------------------
 
   private tick(now: Millis): void {
-    if (this.cursorSeq === undefined) return this.emit(now, { type: 'silence' }, 0);
+    if (this.cursorSeq === undefined) return this.emit(now, SILENCE, 0);
     const plan = this.policy.decide(this);
     if (!this.hasStarted) {
-      if (plan.type === 'hold') return this.emit(now, { type: 'silence' }, 0);
+      if (plan.type === 'hold') return this.emit(now, SILENCE, 0);
       this.hasStarted = true;
       this.firstDue = this.cursorSeq;
     }
     let passedOver = 0;
     switch (plan.type) {
       case 'hold': {
-        const seq = this.cursorSeq;
-        return this.emit(now, this.queue.has(seq) ? { type: 'stretch', seq } : { type: 'expand', seq }, 0);
+        const audio = this.queue.has(this.cursorSeq) ? this.stretching : this.expanding;
+        audio.seq = this.cursorSeq;
+        return this.emit(now, audio, 0);
       }
       case 'drop':
         for (; passedOver < plan.count; passedOver++) this.passOver(this.cursorSeq, 'latency');
@@ -463,14 +507,22 @@ export class JitterBuffer implements PlayoutController, BufferView {
     this.cursorSeq = seq + 1;
     if (frame === undefined) {
       this.due(seq, 'missing');
-      return this.emit(now, { type: 'conceal', seq }, passedOver);
+      this.concealing.seq = seq;
+      return this.emit(now, this.concealing, passedOver);
     }
-    this.remove(seq);
-    this.due(seq, 'played');
-    this.lastPlayed = frame;
+    const mediaMs = frame.mediaMs;
     const waitedMs = now - frame.arrivalMs;
-    this.recorder.emit(waitedMs, now - frame.mediaMs + this.clockOffsetMs, this.policy.targetDelayMs(this));
-    this.emit(now, { type: 'play', seq, mediaMs: frame.mediaMs, waitedMs }, passedOver);
+    this.remove(seq); // the frame's record goes back to the table: its figures are read above
+    this.due(seq, 'played');
+    this.hasPlayed = true;
+    this.lastPlayedSeq = seq;
+    this.lastPlayedMediaMs = mediaMs;
+    this.recorder.emit(waitedMs, now - mediaMs + this.clockOffsetMs, this.policy.targetDelayMs(this));
+    const audio = this.playing;
+    audio.seq = seq;
+    audio.mediaMs = mediaMs;
+    audio.waitedMs = waitedMs;
+    this.emit(now, audio, passedOver);
   }
 
   /** Move the cursor over `seq` without playing it. */
@@ -505,7 +557,10 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   private emit(now: Millis, audio: TickAudio, passedOver: number): void {
     this.recorder.tick(audio.type === 'conceal' || audio.type === 'expand', audio.type === 'stretch');
-    this.outputs.push({ type: 'audio', now, audio });
+    const out = this.audioOut;
+    out.now = now;
+    out.audio = audio;
+    this.outputs.push(out);
     if (this.cursorSeq !== undefined) this.policy.ticked(this, audio, passedOver);
   }
 }

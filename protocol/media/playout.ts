@@ -4,7 +4,8 @@
  * Theory of operation (the driving contract of protocol/contract.ts, in small): the owner feeds one
  * `PlayoutInput` at a time with `handle`, then drains every `PlayoutOutput` with `pollOutput` until it
  * answers `undefined`. A controller does not keep an input once `handle` returns, so the owner may
- * refill one input object for the next. All time is the receiver's local clock in ms, carried by the inputs.
+ * refill one input object for the next; likewise the owner does not keep an output (nor the audio in
+ * it) past the next `handle`, so a controller may refill its output records. All time is the receiver's local clock in ms, carried by the inputs.
  *   - `arrival`: a media packet arrived (its sequence number, its media timestamp, the local time);
  *   - `timeSync`: a round-trip sample from the time sync (and, when known, the sender's clock offset);
  *   - `tick`: the audio device wants the next 20 ms; the controller answers with exactly one `audio`
@@ -101,7 +102,7 @@ export interface PlayoutController {
   readonly algorithm: string;
   /** Feed one input (not kept once this returns). Never throws for any sequence of well-typed inputs. */
   handle(input: PlayoutInput): void;
-  /** The next pending output, or `undefined` when drained. */
+  /** The next pending output, or `undefined` when drained (valid until the next `handle`). */
   pollOutput(): PlayoutOutput | undefined;
   /** The stream's counters so far (a fresh snapshot). */
   stats(): PlayoutStats;

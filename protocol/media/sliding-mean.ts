@@ -7,7 +7,8 @@
  * per stream), and a slot is emptied when time moves past it. The mean sums the slots afresh (so
  * rounding never accumulates), over the current slot and the `buckets − 1` before it: between
  * (buckets − 1)/buckets of the span and all of it. Time that goes back (a clock stepped back) empties
- * every slot.
+ * every slot. The last mean is kept until a sample or time moves it (the time sync asks for the same
+ * mean several times in one exchange).
  */
 import type { Millis } from '../contract.ts';
 
@@ -19,6 +20,9 @@ export class SlidingMean {
   /** The slot (time ÷ slotMs, floored) the ring's newest position holds, and that position. */
   private newest = -Infinity;
   private newestAt = 0;
+  /** The last mean, valid while `meanFresh` (no sample and no move of the newest slot since). */
+  private lastMean: number | undefined;
+  private meanFresh = false;
 
   /** A mean over about the last `spanMs` (ms), in `buckets` slots. */
   constructor(
@@ -36,18 +40,22 @@ export class SlidingMean {
     if (slot !== this.newest) this.advance(slot);
     this.sums[this.newestAt]! += value;
     this.counts[this.newestAt]!++;
+    this.meanFresh = false;
   }
 
   /** The mean of the samples of the span up to `now`; undefined when there are none. */
   mean(now: Millis): number | undefined {
-    this.advance(Math.floor(now / this.slotMs));
+    const slot = Math.floor(now / this.slotMs);
+    if (slot === this.newest && this.meanFresh) return this.lastMean;
+    this.advance(slot);
     let sum = 0;
     let count = 0;
     for (let i = 0; i < this.sums.length; i++) {
       sum += this.sums[i]!;
       count += this.counts[i]!;
     }
-    return count === 0 ? undefined : sum / count;
+    this.meanFresh = true;
+    return (this.lastMean = count === 0 ? undefined : sum / count);
   }
 
   /** Forget every sample. */
@@ -55,11 +63,13 @@ export class SlidingMean {
     this.sums.fill(0);
     this.counts.fill(0);
     this.newest = -Infinity;
+    this.meanFresh = false;
   }
 
   /** Move the newest slot on to `slot`, emptying the slots time passed over. */
   private advance(slot: number): void {
     if (slot === this.newest) return;
+    this.meanFresh = false;
     const n = this.sums.length;
     // far ahead, or back (the clock was stepped back: the samples' times no longer say how old they are)
     if (slot - this.newest >= n || slot < this.newest) {
