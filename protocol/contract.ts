@@ -79,7 +79,7 @@ export const OK: Outcome = Object.freeze({ ok: true });
 
 /** A protocol node as seen by any driver. */
 export interface ProtocolNode<Command, Event> {
-  /** Feed one input; returns whether it was accepted. Must not throw. The input is not kept once this returns (a driver may refill one). */
+  /** Feed one input; returns whether it was accepted. Must not throw. */
   handle(input: NodeInput<Command>): Outcome;
   /** The next pending output, or `undefined` when drained. */
   pollOutput(): NodeOutput<Event> | undefined;

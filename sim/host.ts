@@ -51,8 +51,6 @@ interface TimerFiring {
   readonly token: number;
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 type Waiting = { readonly type: 'timer'; readonly firing: TimerFiring } | { readonly type: 'receive'; readonly packet: Packet };
 
 /** Drives one protocol node. */
@@ -67,12 +65,6 @@ export class Host<Command = unknown, Event = unknown> {
   private persisted: Uint8Array | undefined;
   private lastError = '';
   private readonly fireAction = (f: TimerFiring) => this.fire(f);
-  /**
-   * The inputs of a received packet and of a timer firing, refilled for each one: a node does not keep
-   * its input (protocol/contract.ts), and these two are nearly every input of a call.
-   */
-  private readonly receiveInput: Writable<Extract<NodeInput<Command>, { type: 'receive' }>> = { type: 'receive', now: 0, from: '', channel: 'media', bytes: new Uint8Array(0) };
-  private readonly timerInput: Writable<Extract<NodeInput<Command>, { type: 'timer' }>> = { type: 'timer', now: 0, timer: '' };
 
   /** A host for node `id` running `protocol`, drawing node randomness from `random`. */
   constructor(
@@ -183,11 +175,7 @@ export class Host<Command = unknown, Event = unknown> {
       if (this.lifecycle === 'paused') this.inbox.push({ type: 'receive', packet });
       return;
     }
-    const input = this.receiveInput;
-    input.now = this.localNow();
-    input.from = packet.from;
-    input.channel = packet.channel;
-    input.bytes = packet.bytes;
+    const input: NodeInput<Command> = { type: 'receive', now: this.localNow(), from: packet.from, channel: packet.channel, bytes: packet.bytes };
     const outcome = this.feed(input);
     if (outcome === undefined) return;
     const trace = this.env.trace.deliver;
@@ -219,9 +207,7 @@ export class Host<Command = unknown, Event = unknown> {
     slot.token = 0; // the slot stays for the next arm of this name; sweep if names pile up
     if (this.timers.size > SLOT_SWEEP) for (const [name, s] of this.timers) if (s.token === 0) this.timers.delete(name);
     this.env.trace.timer?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: firing.name });
-    const input = this.timerInput;
-    input.now = Math.max(this.localNow(), slot.localDeadline);
-    input.timer = firing.name;
+    const input: NodeInput<Command> = { type: 'timer', now: Math.max(this.localNow(), slot.localDeadline), timer: firing.name };
     if (this.feed(input) !== undefined) this.drain(input);
   }
 
