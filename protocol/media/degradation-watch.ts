@@ -50,7 +50,9 @@
  * close (10 times a second) writes its floor down in a third (read only when a rise is steep and
  * significant) and refits two regressions over at most `longTrendBlocks` floors, in place, skipping the
  * scatter about the fit when the rise is under 2σ; a tick is O(1) unless a rise is significant or a
- * silence is long, when it asks the windows a few quantiles.
+ * silence is long, when it asks the windows a few quantiles. The per-arrival and per-tick times and
+ * offsets are plain numbers beside a flag (a field that may hold `undefined` boxes every number stored
+ * in it: an allocation per arrival), and the block rings are sized for their 30 s at once.
  */
 import type { Millis } from '../contract.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
@@ -201,11 +203,12 @@ export class DegradationWatch {
   private readonly stallRearmMs: number;
   /** Floors of the recent blocks (the last one still open) and their start times, oldest first. */
   private readonly blocks: Blocks;
-  private readonly steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 });
+  /** Steps between consecutive closed blocks' floors (their median is the floors' noise). */
+  private readonly steps: DelayWindow;
   /** Delays above their block's floor so far (read at a block's close only when a rise stands out of the noise). */
   private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS, true);
   /** The stationary floors (lazy: read only when a rise is steep and significant). */
-  private readonly floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 }, 0, true);
+  private readonly floors: DelayWindow;
   /** Closed blocks' floors waiting to join `floors`. */
   private readonly pendingFloors = new SampleQueue();
   private lastRiseRiskAt = -Infinity;
@@ -213,14 +216,19 @@ export class DegradationWatch {
   private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 }, 60_000 / FRAME_MS, true);
   /** Lengths of the silences that ended with a held packet. */
   private readonly delaySilences = new DelayWindow(SILENCE_HISTORY_MS, { origin: 0, binMs: 1, bins: 8192 });
-  private stallWarnedSince: Millis | undefined;
+  /** The arrival a warned stall followed (NaN: none; compared with `lastArrival`, which is never undefined then). */
+  private stallWarnedSince: Millis = NaN;
   private readonly lossRuns = new LossRuns(SILENCE_HISTORY_MS);
   private newestSeq: number | undefined;
   private lastSeq = -Infinity;
-  private lastArrival: Millis | undefined;
+  /** The last arrival's time and delay, and the playout offset then, valid once `arrived` (`offsetAtLastArrival` once `offsetKnownAtLastArrival`). Plain numbers, kept apart from their flags: stored at every arrival and tick without allocating a number each time. */
+  private arrived = false;
+  private lastArrival: Millis = 0;
   private lastR = 0;
-  private offset: number | undefined;
-  private offsetAtLastArrival: number | undefined;
+  private offsetKnown = false;
+  private offset = 0;
+  private offsetKnownAtLastArrival = false;
+  private offsetAtLastArrival = 0;
   /** Monotone deque of (time, offset) over the last `BASELINE_MS`: its head is the smallest offset. */
   private readonly baseAt = new Float64Array(256);
   private readonly baseOffset = new Float64Array(256);
@@ -267,6 +275,9 @@ export class DegradationWatch {
     this.minStallMs = options.minStallMs ?? 100;
     this.rearmMs = options.rearmMs ?? 1000;
     this.stallRearmMs = options.stallRearmMs ?? 300;
+    // one step and one floor per block: rings sized for 30 s of them (no regrowth as they fill)
+    this.steps = new DelayWindow(30_000, { origin: 0, binMs: 0.25, bins: 4096 }, 30_000 / this.blockMs);
+    this.floors = new DelayWindow(30_000, { binMs: 0.5, bins: 4096 }, 30_000 / this.blockMs, true);
     this.blocks = new Blocks(Math.max(this.trendBlocks, this.longTrendBlocks, this.persistBlocks) + 1);
   }
 
@@ -276,7 +287,7 @@ export class DegradationWatch {
       if (this.newestSeq !== undefined && seq > this.newestSeq + 1) this.lossRuns.add(now, seq - this.newestSeq - 1);
       this.newestSeq = seq;
     }
-    if (this.lastArrival !== undefined) {
+    if (this.arrived) {
       const gap = now - this.lastArrival;
       // a silence that ended with a held packet (not one after lost ones) was a delay
       if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) this.delaySilences.add(now, gap);
@@ -284,8 +295,10 @@ export class DegradationWatch {
       if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) this.gaps.add(now, gap);
     }
     this.lastSeq = seq;
+    this.arrived = true;
     this.lastArrival = now;
     this.lastR = r;
+    this.offsetKnownAtLastArrival = this.offsetKnown;
     this.offsetAtLastArrival = this.offset;
     const blocks = this.blocks;
     const open = blocks.base + blocks.length - 1; // the open block's place (−1 + base: none yet)
@@ -312,8 +325,11 @@ export class DegradationWatch {
 
   /** A tick at `now`; the playout runs at offset `offsetMs` (undefined before it starts). */
   tick(now: Millis, offsetMs: number | undefined): void {
-    this.offset = offsetMs;
-    if (offsetMs !== undefined) this.noteOffset(now, offsetMs);
+    this.offsetKnown = offsetMs !== undefined;
+    if (offsetMs !== undefined) {
+      this.offset = offsetMs;
+      this.noteOffset(now, offsetMs);
+    }
     const risk = offsetMs === undefined ? undefined : this.risk(now, offsetMs);
     if (risk === undefined) return;
     const rearm = risk.cause === 'stall' ? this.stallRearmMs : this.rearmMs;
@@ -436,7 +452,7 @@ export class DegradationWatch {
 
   /** How soon a silence will harm a frozen playout (ms from now), when it is likely to. */
   private stallRisk(now: Millis, offsetMs: number): number | undefined {
-    if (this.lastArrival === undefined) return undefined;
+    if (!this.arrived) return undefined;
     const silence = now - this.lastArrival;
     const gaps = this.gaps;
     // counted as if the last packet had come at the floor's delay: it may have been slow itself
@@ -445,7 +461,7 @@ export class DegradationWatch {
     if (silence + (this.lastR - floor) <= this.minStallMs || gaps.size < 25) return undefined;
     if (silence <= Math.max(gaps.trackedQuantile(0.995)! + FRAME_MS, 2 * gaps.trackedQuantile(0.99)!)) return undefined;
     // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
-    const harmfulAt = (this.offsetAtLastArrival ?? offsetMs) - this.lastR + 3 * FRAME_MS;
+    const harmfulAt = (this.offsetKnownAtLastArrival ? this.offsetAtLastArrival : offsetMs) - this.lastR + 3 * FRAME_MS;
     const held = this.delaySilences;
     held.expire(now);
     const asLong = held.size * held.fractionAbove(silence);
