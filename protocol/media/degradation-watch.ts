@@ -45,8 +45,9 @@
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
  *
- * Cost: an arrival is O(1): it writes its gap and excursion down in two lazy binned windows, which
- * count them only when asked (a silence past 100 ms, a rise that stands 2σ out of the noise); a block
+ * Cost: an arrival is O(1): it writes one record (time, excursion, gap, whether the gap is a usual
+ * one) in the stream's `ArrivalLog`, which the excursions' and the gaps' windows read, counting them
+ * only when asked (a silence past 100 ms, a rise that stands 2σ out of the noise); a block
  * close (10 times a second) writes its floor down in a third (read only when a rise is steep and
  * significant) and refits two regressions over at most `longTrendBlocks` floors, in place, skipping the
  * scatter about the fit when the rise is under 2σ; a tick is O(1) unless a rise is significant or a
@@ -55,6 +56,7 @@
  * in it: an allocation per arrival), and the block rings are sized for their 30 s at once.
  */
 import type { Millis } from '../contract.ts';
+import { ArrivalLog } from './arrival-log.ts';
 import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
 import { FRAME_MS, type DegradationCause, type PlayoutEvent } from './playout.ts';
 import { SampleQueue } from './sample-queue.ts';
@@ -98,6 +100,11 @@ const MIN_REFERENCE_FLOORS = 20;
 
 /** Span of the silence and loss-run history (ms). */
 const SILENCE_HISTORY_MS = 60_000;
+
+/** The fields of an arrival's record in the log: its excursion above its block's floor so far, its gap since the previous arrival, and 1 if that gap is a usual one (else 0). */
+const EXCURSION = 1;
+const GAP = 2;
+const USUAL_GAP = 3;
 
 /** A least-squares fit of the delay floor over recent blocks. */
 export interface Trend {
@@ -205,15 +212,17 @@ export class DegradationWatch {
   private readonly blocks: Blocks;
   /** Steps between consecutive closed blocks' floors (their median is the floors' noise). */
   private readonly steps: DelayWindow;
+  /** The arrivals: their excursions above the block's floor so far, their gaps since the previous arrival, and whether that gap is a usual one. */
+  private readonly log = new ArrivalLog(SILENCE_HISTORY_MS / FRAME_MS);
   /** Delays above their block's floor so far (read at a block's close only when a rise stands out of the noise). */
-  private readonly excursions = new DelayWindow(30_000, { origin: 0, binMs: 0.5, bins: 4096 }, 30_000 / FRAME_MS, true);
+  private readonly excursions = this.log.window(EXCURSION, 30_000, { origin: 0, binMs: 0.5, bins: 4096 });
   /** The stationary floors (lazy: read only when a rise is steep and significant). */
   private readonly floors: DelayWindow;
   /** Closed blocks' floors waiting to join `floors`. */
   private readonly pendingFloors = new SampleQueue();
   private lastRiseRiskAt = -Infinity;
   /** Gaps between arrivals of consecutive frames, but for silences warned of as stalls. */
-  private readonly gaps = new DelayWindow(60_000, { origin: 0, binMs: 1, bins: 8192 }, 60_000 / FRAME_MS, true);
+  private readonly gaps = this.log.window(GAP, 60_000, { origin: 0, binMs: 1, bins: 8192 }, USUAL_GAP);
   /** Lengths of the silences that ended with a held packet. */
   private readonly delaySilences = new DelayWindow(SILENCE_HISTORY_MS, { origin: 0, binMs: 1, bins: 8192 });
   /** The arrival a warned stall followed (NaN: none; compared with `lastArrival`, which is never undefined then). */
@@ -287,12 +296,14 @@ export class DegradationWatch {
       if (this.newestSeq !== undefined && seq > this.newestSeq + 1) this.lossRuns.add(now, seq - this.newestSeq - 1);
       this.newestSeq = seq;
     }
+    let gap = 0;
+    let usual = 0;
     if (this.arrived) {
-      const gap = now - this.lastArrival;
+      gap = now - this.lastArrival;
       // a silence that ended with a held packet (not one after lost ones) was a delay
       if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) this.delaySilences.add(now, gap);
       // the usual gaps: jitter between consecutive frames, not loss runs, not stalls
-      if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) this.gaps.add(now, gap);
+      if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) usual = 1;
     }
     this.lastSeq = seq;
     this.arrived = true;
@@ -313,7 +324,7 @@ export class DegradationWatch {
     } else {
       blocks.push(now, r);
     }
-    this.excursions.add(now, r - floor);
+    this.log.append(now, r - floor, gap, usual);
   }
 
   /** A round-trip sample at `now`. */
