@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { callsimPlayout } from '../protocol/media/callsim-playout.ts';
 import { fixedBuffer } from '../protocol/media/fixed-buffer.ts';
 import { ADVANCE, drop, FrameTable, HOLD, JitterBuffer, type PlayoutPolicy, type TickPlan } from '../protocol/media/jitter-buffer.ts';
+import { ArrivalLog } from '../protocol/media/arrival-log.ts';
 import { DelayWindow } from '../protocol/media/delay-window.ts';
 import { DelayHistogram, NetEqDelayManager, PacketArrivalHistory } from '../protocol/media/neteq-delay.ts';
 import { netEqStyle } from '../protocol/media/neteq.ts';
@@ -382,6 +383,40 @@ test('delay window: a lazy window (counting only when read) answers as an eager 
       },
     ),
     { seed: 29, numRuns: 300 },
+  );
+});
+
+test('arrival log: its windows (every record, or flagged ones) answer as lazy delay windows fed the same samples, through ring growth and expiry', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.record({ op: fc.constant('add' as const), gapMs: fc.integer({ min: 0, max: 300 }), a: fc.double({ min: -50, max: 600, noNaN: true }), b: fc.double({ min: -50, max: 600, noNaN: true }), flagged: fc.boolean() }), fc.record({ op: fc.constant('read' as const) })), { maxLength: 500 }),
+      (ops) => {
+        const log = new ArrivalLog(0);
+        const bins = { origin: 0, binMs: 0.5, bins: 2048 };
+        const all = log.window(1, 2000, bins);
+        const flagged = log.window(2, 3000, bins, 3);
+        const allRef = new DelayWindow(2000, bins, 0, true);
+        const flaggedRef = new DelayWindow(3000, bins, 0, true);
+        let now = 0;
+        for (const o of ops) {
+          if (o.op === 'add') {
+            now += o.gapMs;
+            log.append(now, o.a, o.b, o.flagged ? 1 : 0);
+            allRef.add(now, o.a);
+            if (o.flagged) flaggedRef.add(now, o.b);
+          } else {
+            assert.is(all.size, allRef.size);
+            assert.is(flagged.size, flaggedRef.size);
+            for (const q of [0, 0.5, 0.95, 0.99, 1]) {
+              assert.is(all.trackedQuantile(q), allRef.trackedQuantile(q), `q ${q}`);
+              assert.is(flagged.trackedQuantile(q), flaggedRef.trackedQuantile(q), `flagged q ${q}`);
+            }
+          }
+        }
+        assert.is(flagged.trackedQuantile(0.5), flaggedRef.trackedQuantile(0.5));
+      },
+    ),
+    { seed: 31, numRuns: 300 },
   );
 });
 
