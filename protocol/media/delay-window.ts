@@ -58,12 +58,12 @@ export class DelayWindow {
   /** The admitted samples' counts (created by the first `admitUntil`). */
   private lagged: BinCounts | undefined;
   /**
-   * The samples in arrival order: their times, and the bins they are counted in (−1 for a NaN value);
-   * 10 bytes a sample (bins in 16 bits, when there are at most 2^15 of them: a smaller ring to page in
-   * and to keep in cache), not 16 with the values (a recentre shifts the bins by whole bins instead).
+   * The samples in arrival order: slot `i` holds a sample's time at 2i and the bin it is counted in at
+   * 2i + 1 (−1 for a NaN value), side by side, so that an add writes one place of one array (with two
+   * arrays it touched two array objects and two data lines); the bins, not the values, are kept (a
+   * recentre shifts them by whole bins instead).
    */
-  private times: Float64Array;
-  private binOf: Int16Array | Int32Array;
+  private ring: Float64Array;
   /** Slots in the ring (a power of two). */
   private slots: number;
   private head = 0;
@@ -97,8 +97,7 @@ export class DelayWindow {
     this.bins = bins.bins ?? 16_384;
     this.perBin = perBinOf(this.binMs);
     if (this.bins < BLOCK || (this.bins & (this.bins - 1)) !== 0) throw new RangeError(`bins must be a power of two ≥ ${BLOCK}, got ${this.bins}`);
-    this.times = new Float64Array(slots);
-    this.binOf = this.binArray(slots);
+    this.ring = new Float64Array(2 * slots);
     this.origin = bins.origin;
     this.autoOrigin = bins.origin === undefined;
     this.counts = new BinCounts(this.bins);
@@ -123,8 +122,8 @@ export class DelayWindow {
     }
     const slot = (this.head + this.count) & (this.slots - 1);
     const b = this.bin(value);
-    this.times[slot] = at;
-    this.binOf[slot] = b === b ? b : -1;
+    this.ring[2 * slot] = at;
+    this.ring[2 * slot + 1] = b === b ? b : -1;
     this.count++;
     if (this.lazy) {
       // expiring by the largest horizon owed drops the same oldest samples as expiring by each in turn
@@ -159,7 +158,7 @@ export class DelayWindow {
   /** Lazy: drop the samples the horizons owed expire, uncounting those counted (a full ring makes room so; the rest waits for a read). */
   private dropOwed(): void {
     const mask = this.slots - 1;
-    while (this.count > 0 && this.times[this.head]! < this.owedHorizon) {
+    while (this.count > 0 && this.ring[2 * this.head]! < this.owedHorizon) {
       const b = this.heldBin(this.head);
       if (this.counted > 0) {
         this.counts.bump(b, -1);
@@ -182,7 +181,7 @@ export class DelayWindow {
     const mask = this.slots - 1;
     while (this.admittedCount < this.count) {
       const slot = (this.head + this.admittedCount) & mask;
-      if (!(this.times[slot]! <= until)) break;
+      if (!(this.ring[2 * slot]! <= until)) break;
       lagged.bump(this.heldBin(slot), 1);
       this.admittedCount++;
     }
@@ -193,10 +192,10 @@ export class DelayWindow {
    * none); the first sample dropped from that block settles it instead. Returns the block still owed.
    */
   private expireBefore(horizon: Millis, owed: number): number {
-    const times = this.times;
+    const ring = this.ring;
     const mask = this.slots - 1;
     const counts = this.counts;
-    while (this.count > 0 && times[this.head]! < horizon) {
+    while (this.count > 0 && ring[2 * this.head]! < horizon) {
       const old = this.heldBin(this.head);
       counts.bumpFine(old, -1);
       if (old >> BLOCK_BITS === owed) owed = -1;
@@ -216,7 +215,7 @@ export class DelayWindow {
     if (this.lazy) this.settle();
     while (this.count > 0) {
       const slot = (this.head + this.count - 1) & (this.slots - 1);
-      if (this.times[slot]! < since) break;
+      if (this.ring[2 * slot]! < since) break;
       const b = this.heldBin(slot);
       this.counts.bump(b, -1);
       if (this.admittedCount === this.count) {
@@ -240,7 +239,7 @@ export class DelayWindow {
     let lo = this.bins;
     let hi = -1;
     for (let k = 0; k < this.count; k++) {
-      const b = this.binOf[(this.head + k) & (this.slots - 1)]!;
+      const b = this.ring[2 * ((this.head + k) & (this.slots - 1)) + 1]!;
       if (b >= 0 && b < lo) lo = b;
       if (b > hi) hi = b;
     }
@@ -252,12 +251,13 @@ export class DelayWindow {
     this.lagged?.zero();
     for (let k = 0; k < this.count; k++) {
       const slot = (this.head + k) & (this.slots - 1);
-      const b = this.binOf[slot]!;
+      const b = this.ring[2 * slot + 1]!;
       if (b < 0) continue;
       const moved = b - shift;
-      this.binOf[slot] = moved < 0 ? 0 : moved >= this.bins ? this.bins - 1 : moved;
-      this.counts.bump(this.binOf[slot]!, 1);
-      if (k < this.admittedCount) this.lagged!.bump(this.binOf[slot]!, 1);
+      const bin = moved < 0 ? 0 : moved >= this.bins ? this.bins - 1 : moved;
+      this.ring[2 * slot + 1] = bin;
+      this.counts.bump(bin, 1);
+      if (k < this.admittedCount) this.lagged!.bump(bin, 1);
     }
   }
 
@@ -342,7 +342,7 @@ export class DelayWindow {
 
   /** The bin the sample in `slot` is counted in (NaN for a NaN value, counted in no bin). */
   private heldBin(slot: number): number {
-    const b = this.binOf[slot]!;
+    const b = this.ring[2 * slot + 1]!;
     return b < 0 ? NaN : b;
   }
 
@@ -354,21 +354,12 @@ export class DelayWindow {
     return this.origin! + bin * this.binMs;
   }
 
-  /** Room for `n` bins of the ring: 16 bits each when every bin (and −1) fits in them. */
-  private binArray(n: number): Int16Array | Int32Array {
-    return this.bins <= 1 << 15 ? new Int16Array(n) : new Int32Array(n);
-  }
-
   /** Double the ring (it is full): the samples from the head to the end, then those before the head. */
   private grow(): void {
-    const times = new Float64Array(2 * this.slots);
-    times.set(this.times.subarray(this.head));
-    times.set(this.times.subarray(0, this.head), this.slots - this.head);
-    this.times = times;
-    const binOf = this.binArray(2 * this.slots);
-    binOf.set(this.binOf.subarray(this.head));
-    binOf.set(this.binOf.subarray(0, this.head), this.slots - this.head);
-    this.binOf = binOf;
+    const ring = new Float64Array(4 * this.slots);
+    ring.set(this.ring.subarray(2 * this.head));
+    ring.set(this.ring.subarray(0, 2 * this.head), 2 * (this.slots - this.head));
+    this.ring = ring;
     this.slots *= 2;
     this.head = 0;
   }
