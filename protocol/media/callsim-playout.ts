@@ -43,7 +43,6 @@
 import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
 import { DelayRegime } from './delay-regime.ts';
-import { DelayWindow, ROUND_TRIP_BINS } from './delay-window.ts';
 import { delayImpairment, lossImpairment, R0, rating } from './emodel.ts';
 import { ADVANCE, drop, HOLD, JitterBuffer, type ArrivalNote, type BufferView, type PlayoutPolicy, type TickPlan, type TimeSyncNote } from './jitter-buffer.ts';
 import { LossPattern } from './loss-pattern.ts';
@@ -88,7 +87,6 @@ class CallsimPolicy implements PlayoutPolicy {
   readonly name = 'callsim';
   readonly capacityPackets = 500;
   private readonly delays: DelayRegime;
-  private readonly rtts = new DelayWindow(30_000, ROUND_TRIP_BINS);
   private readonly watch: DegradationWatch;
   private readonly losses = new LossPattern();
   private readonly assumedOneWayMs: number;
@@ -151,7 +149,6 @@ class CallsimPolicy implements PlayoutPolicy {
   }
 
   timeSynced(_view: BufferView, note: TimeSyncNote): void {
-    this.rtts.add(note.now, note.rttMs);
     if (note.clockOffsetMs !== undefined) this.clockOffsetMs = note.clockOffsetMs;
     this.watch.roundTrip(note.now, note.rttMs);
   }
@@ -275,7 +272,7 @@ class CallsimPolicy implements PlayoutPolicy {
   /** True one-way delay minus r: from the time sync's clock offset, else from the round trip. */
   private oneWayShift(minR: number): number {
     if (this.clockOffsetMs !== undefined) return this.clockOffsetMs;
-    const minRtt = this.rtts.trackedQuantile(0);
+    const minRtt = this.watch.smallestRoundTrip();
     return (minRtt === undefined ? this.assumedOneWayMs : minRtt / 2) - minR;
   }
 

@@ -334,6 +334,11 @@ export class DegradationWatch {
     this.rtts.add(now, rttMs);
   }
 
+  /** The smallest round trip of the last 30 s, to a bin (undefined before any): the window the rise check keeps serves the playout target too. */
+  smallestRoundTrip(): number | undefined {
+    return this.rtts.trackedQuantile(0);
+  }
+
   /** A tick at `now`; the playout runs at offset `offsetMs` (undefined before it starts). */
   tick(now: Millis, offsetMs: number | undefined): void {
     this.offsetKnown = offsetMs !== undefined;
