@@ -124,15 +124,14 @@ class TrendFit implements Trend {
 }
 
 /**
- * The recent blocks' start times and floors, oldest first: a window of two flat arrays that slides along
- * them, copied back to their start when it reaches their end, so that dropping the oldest block moves
- * nothing (an array's shift() moves them all) and the blocks stay contiguous for the fits.
+ * The recent blocks' start times and floors, oldest first: a window of one flat array that slides along
+ * them, copied back to its start when it reaches the end, so that dropping the oldest block moves
+ * nothing (an array's shift() moves them all) and the blocks stay contiguous for the fits. A block's
+ * start and floor sit side by side (an arrival touches one array, not two).
  */
 class Blocks {
-  /** Start times; block `i` (0 the oldest) is at `base + i`. */
-  start: Float64Array;
-  /** Floors, at the same places. */
-  floor: Float64Array;
+  /** Block `i` (0 the oldest) is at place `base + i`: its start time at 2·place, its floor at 2·place + 1. */
+  private data: Float64Array;
   /** Where the oldest block is. */
   base = 0;
   /** Blocks held. */
@@ -141,19 +140,32 @@ class Blocks {
   /** Room for `keep` blocks: a push beyond them drops the oldest. */
   constructor(private readonly keep: number) {
     // 8 windows long: the window is copied back once every 7·keep blocks
-    this.start = new Float64Array(8 * keep);
-    this.floor = new Float64Array(8 * keep);
+    this.data = new Float64Array(2 * 8 * keep);
+  }
+
+  /** Start time of the block at `place`. */
+  startAt(place: number): number {
+    return this.data[2 * place]!;
+  }
+
+  /** Floor of the block at `place`. */
+  floorAt(place: number): number {
+    return this.data[2 * place + 1]!;
+  }
+
+  /** Set the floor of the block at `place`. */
+  setFloor(place: number, floor: number): void {
+    this.data[2 * place + 1] = floor;
   }
 
   /** Add the newest block. */
   push(start: number, floor: number): void {
-    if (this.base + this.length === this.start.length) {
-      this.start.copyWithin(0, this.base, this.base + this.length);
-      this.floor.copyWithin(0, this.base, this.base + this.length);
+    if (2 * (this.base + this.length) === this.data.length) {
+      this.data.copyWithin(0, 2 * this.base, 2 * (this.base + this.length));
       this.base = 0;
     }
-    this.start[this.base + this.length] = start;
-    this.floor[this.base + this.length] = floor;
+    this.data[2 * (this.base + this.length)] = start;
+    this.data[2 * (this.base + this.length) + 1] = floor;
     if (this.length === this.keep) this.base++;
     else this.length++;
   }
@@ -314,11 +326,11 @@ export class DegradationWatch {
     const blocks = this.blocks;
     const open = blocks.base + blocks.length - 1; // the open block's place (−1 + base: none yet)
     let floor = r;
-    if (blocks.length > 0 && now < blocks.start[open]! + this.blockMs) {
-      floor = blocks.floor[open]!;
-      if (r < floor) blocks.floor[open] = floor = r;
+    if (blocks.length > 0 && now < blocks.startAt(open) + this.blockMs) {
+      floor = blocks.floorAt(open);
+      if (r < floor) blocks.setFloor(open, (floor = r));
     } else if (blocks.length > 0) {
-      const start = blocks.start[open]!;
+      const start = blocks.startAt(open);
       this.closeBlock(now);
       blocks.push(start + this.blockMs * Math.floor((now - start) / this.blockMs), r);
     } else {
@@ -382,9 +394,10 @@ export class DegradationWatch {
 
   /** A block ended: its floor's step from the previous one teaches the noise; refit the trend; admit old floors. */
   private closeBlock(now: Millis): void {
-    const { floor, base, length: n } = this.blocks;
-    const closed = floor[base + n - 1]!;
-    if (n >= 2) this.steps.add(now, Math.abs(closed - floor[base + n - 2]!));
+    const blocks = this.blocks;
+    const { base, length: n } = blocks;
+    const closed = blocks.floorAt(base + n - 1);
+    if (n >= 2) this.steps.add(now, Math.abs(closed - blocks.floorAt(base + n - 2)));
     const pending = this.pendingFloors;
     pending.push(now, closed);
     for (; pending.length > 0 && pending.timeAt(0) <= now - FLOOR_ADMIT_MS; pending.shift()) {
@@ -400,9 +413,10 @@ export class DegradationWatch {
 
   /** Refit `into` over the `blocks` closed blocks before the one just closed, with floor noise `sigma`. */
   private fit(into: TrendFit, blocks: number, sigma: number): void {
-    const { start: x, floor: y, base } = this.blocks;
-    const n = this.blocks.length - 1; // the fit ends one block back: the block just closed joins it at the next close
-    into.floor = n > 0 ? y[base + n - 1]! : 0;
+    const b = this.blocks;
+    const base = b.base;
+    const n = b.length - 1; // the fit ends one block back: the block just closed joins it at the next close
+    into.floor = n > 0 ? b.floorAt(base + n - 1) : 0;
     into.slope = 0;
     into.t = 0;
     if (n < blocks || sigma !== sigma) return;
@@ -411,26 +425,26 @@ export class DegradationWatch {
     let mx = 0;
     let my = 0;
     for (let i = from; i < end; i++) {
-      mx += x[i]!;
-      my += y[i]!;
+      mx += b.startAt(i);
+      my += b.floorAt(i);
     }
     mx /= blocks;
     my /= blocks;
     let sxx = 0;
     let sxy = 0;
     for (let i = from; i < end; i++) {
-      const dx = x[i]! - mx;
+      const dx = b.startAt(i) - mx;
       sxx += dx * dx;
-      sxy += dx * (y[i]! - my);
+      sxy += dx * (b.floorAt(i) - my);
     }
     const slope = (into.slope = sxy / sxx);
     // the fitted rise must stand out of the noise and be a fair part of the usual spread above the floor;
     // the noise is at least sigma, so a rise under 2 sigma (most fits: a steady floor) needs no scatter
-    const rise = slope * (x[end - 1]! - x[from]!);
+    const rise = slope * (b.startAt(end - 1) - b.startAt(from));
     if (!(rise >= 2 * sigma)) return;
     // a floor that wanders (a jittery FIFO path) scatters about its own fit more than its steps say
     let sse = 0;
-    for (let i = from; i < end; i++) sse += (y[i]! - my - slope * (x[i]! - mx)) ** 2;
+    for (let i = from; i < end; i++) sse += (b.floorAt(i) - my - slope * (b.startAt(i) - mx)) ** 2;
     const noise = Math.max(sigma, Math.sqrt(sse / (blocks - 2)));
     const lifted = rise >= 2 * noise && rise >= (this.excursions.trackedQuantile(0.95) ?? 0) / 2;
     if (lifted) into.t = slope / (noise / Math.sqrt(sxx));
@@ -459,10 +473,10 @@ export class DegradationWatch {
   private floorLeftItsRange(): boolean {
     if (this.floors.size < MIN_REFERENCE_FLOORS) return true;
     const usual = this.floors.trackedQuantileTop(0.95)!; // above the percentile's bin, not just inside it
-    const { floor, base, length } = this.blocks;
-    const closed = base + length - 1; // the last one is still open
-    if (length - 1 < this.persistBlocks) return false;
-    for (let i = closed - this.persistBlocks; i < closed; i++) if (floor[i]! < usual) return false;
+    const blocks = this.blocks;
+    const closed = blocks.base + blocks.length - 1; // the last one is still open
+    if (blocks.length - 1 < this.persistBlocks) return false;
+    for (let i = closed - this.persistBlocks; i < closed; i++) if (blocks.floorAt(i) < usual) return false;
     return true;
   }
 
@@ -472,8 +486,9 @@ export class DegradationWatch {
     const silence = now - this.lastArrival;
     const gaps = this.gaps;
     // counted as if the last packet had come at the floor's delay: it may have been slow itself
-    const { floor: floors, base, length: n } = this.blocks;
-    const floor = n >= 2 ? Math.min(floors[base + n - 1]!, floors[base + n - 2]!) : this.lastR;
+    const blocks = this.blocks;
+    const last = blocks.base + blocks.length - 1;
+    const floor = blocks.length >= 2 ? Math.min(blocks.floorAt(last), blocks.floorAt(last - 1)) : this.lastR;
     if (silence + (this.lastR - floor) <= this.minStallMs || gaps.size < 25) return undefined;
     if (silence <= Math.max(gaps.trackedQuantile(0.995)! + FRAME_MS, 2 * gaps.trackedQuantile(0.99)!)) return undefined;
     // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
