@@ -251,8 +251,8 @@ export class DegradationWatch {
   private offsetKnownAtLastArrival = false;
   private offsetAtLastArrival = 0;
   /** Monotone deque of (time, offset) over the last `BASELINE_MS`: its head is the smallest offset. */
-  private readonly baseAt = new Float64Array(256);
-  private readonly baseOffset = new Float64Array(256);
+  /** Its slot `i` holds a time at 2i and its offset at 2i + 1 (side by side: a tick touches one array). */
+  private readonly baseRing = new Float64Array(2 * 256);
   private baseHead = 0;
   private baseCount = 0;
 
@@ -376,9 +376,10 @@ export class DegradationWatch {
 
   /** Keep the smallest offset of the last `BASELINE_MS` at the deque's head. */
   private noteOffset(now: Millis, offsetMs: number): void {
-    const mask = this.baseAt.length - 1; // a power of two
-    while (this.baseCount > 0 && this.baseOffset[(this.baseHead + this.baseCount - 1) & mask]! >= offsetMs) this.baseCount--;
-    while (this.baseCount > 0 && this.baseAt[this.baseHead]! < now - BASELINE_MS) {
+    const ring = this.baseRing;
+    const mask = ring.length / 2 - 1; // a power of two
+    while (this.baseCount > 0 && ring[2 * ((this.baseHead + this.baseCount - 1) & mask) + 1]! >= offsetMs) this.baseCount--;
+    while (this.baseCount > 0 && ring[2 * this.baseHead]! < now - BASELINE_MS) {
       this.baseHead = (this.baseHead + 1) & mask;
       this.baseCount--;
     }
@@ -387,8 +388,8 @@ export class DegradationWatch {
       this.baseCount--;
     }
     const slot = (this.baseHead + this.baseCount) & mask;
-    this.baseAt[slot] = now;
-    this.baseOffset[slot] = offsetMs;
+    ring[2 * slot] = now;
+    ring[2 * slot + 1] = offsetMs;
     this.baseCount++;
   }
 
@@ -463,7 +464,7 @@ export class DegradationWatch {
   /** When a significant, persistent rise will exhaust the headroom (ms from now), if within the horizon. */
   private riseRisk(trend: Trend, minSlope: number, minT: number, offsetMs: number): number | undefined {
     if (!(trend.slope >= minSlope && trend.t >= minT) || !this.floorLeftItsRange()) return undefined;
-    const baseline = this.baseCount > 0 ? this.baseOffset[this.baseHead]! : offsetMs;
+    const baseline = this.baseCount > 0 ? this.baseRing[2 * this.baseHead + 1]! : offsetMs;
     const headroom = baseline - trend.floor - (this.excursions.trackedQuantile(0.95) ?? 0);
     const inMs = headroom <= 0 ? 0 : (headroom * (1 + trend.slope)) / trend.slope;
     return inMs <= this.horizonMs ? inMs : undefined;
