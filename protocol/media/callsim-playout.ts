@@ -35,10 +35,6 @@
  *      The buffer holds 500 frames (10 s) before NetEQ's overflow rule flushes it.
  *   5. Warnings come from `DegradationWatch`: the floor's trend, once it leaves its usual range, against a
  *      playout that would not react; the round trip; silences that look like held packets, not lost ones.
- * Cost. An arrival is written down (time, sequence number, r) and analysed — loss rate, watch, regime —
- * just before the next tick, the only reader of what it teaches: in a group call dozens of streams
- * take turns, and the analysis then finds the stream's state in cache for its tick. Only the check of
- * a delay late for the cached target runs at once (`targetDelayMs` answers from that cache).
  */
 import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
@@ -79,9 +75,6 @@ const TARGET_REFRESH_MS = 200;
 /** Samples needed before the E-model target replaces the start-up rule (cover every delay seen). */
 const MIN_SAMPLES = 25;
 
-/** Arrivals written down before they are analysed anyway (many arrive between two ticks only when ticks stop). */
-const MAX_UNANALYSED = 16;
-
 /** The callsim playout policy. */
 class CallsimPolicy implements PlayoutPolicy {
   readonly name = 'callsim';
@@ -106,9 +99,6 @@ class CallsimPolicy implements PlayoutPolicy {
   private cachedOffset = 0;
   private cachedTarget = 0;
   private cachedMinR: number | undefined;
-  /** Arrivals not analysed yet, as (time, sequence number, r) triples, oldest first. */
-  private readonly arrivals = new Float64Array(3 * MAX_UNANALYSED);
-  private unanalysed = 0;
 
   constructor(options: CallsimPlayoutOptions) {
     this.delays = new DelayRegime(options.windowMs ?? 60_000);
@@ -119,33 +109,12 @@ class CallsimPolicy implements PlayoutPolicy {
 
   arrived(_view: BufferView, note: ArrivalNote): void {
     const r = note.now - note.mediaMs;
+    this.noteLoss(note.seq);
+    this.watch.arrival(note.now, note.seq, r);
+    this.delays.add(note.now, r, this.watch.risingSlope);
     // a delay late for the target can move the optimum up at once (a stall's burst): recompute at the
     // next tick (an earlier one only makes lower offsets worse, or drifts it down: the refresh sees to that)
     if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS) this.cached = false;
-    if (this.unanalysed === MAX_UNANALYSED) this.analyse();
-    const i = 3 * this.unanalysed++;
-    this.arrivals[i] = note.now;
-    this.arrivals[i + 1] = note.seq;
-    this.arrivals[i + 2] = r;
-  }
-
-  /**
-   * Feed the arrivals written down since the last tick to the loss rate, the watch and the regime, in
-   * order. Only a tick reads what they learn (`decide`, `ticked`; a time sync and `targetDelayMs` do
-   * not), so analysing an arrival just before the next tick answers the same as analysing it at once,
-   * and an arrival touches only this policy's own fields: the analysis runs with the tick's state in cache.
-   */
-  private analyse(): void {
-    const a = this.arrivals;
-    for (let i = 0, end = 3 * this.unanalysed; i < end; i += 3) {
-      const now = a[i]!;
-      const seq = a[i + 1]!;
-      const r = a[i + 2]!;
-      this.noteLoss(seq);
-      this.watch.arrival(now, seq, r);
-      this.delays.add(now, r, this.watch.risingSlope);
-    }
-    this.unanalysed = 0;
   }
 
   timeSynced(_view: BufferView, note: TimeSyncNote): void {
@@ -154,7 +123,6 @@ class CallsimPolicy implements PlayoutPolicy {
   }
 
   decide(view: BufferView): TickPlan {
-    if (this.unanalysed > 0) this.analyse();
     const cursor = view.cursor!;
     const offset = view.now - view.mediaOf(cursor);
     const target = (this.target = this.targetOffset(offset, view.now));
@@ -165,7 +133,6 @@ class CallsimPolicy implements PlayoutPolicy {
   }
 
   ticked(view: BufferView, audio: TickAudio, passedOver: number): void {
-    if (this.unanalysed > 0) this.analyse(); // none: `decide` came first (kept so that no reader can miss one)
     this.watch.tick(view.now, audio.type === 'silence' ? undefined : this.offset);
     for (let i = 0; i < passedOver; i++) this.losses.note(false);
     if (audio.type === 'play' || audio.type === 'conceal') this.losses.note(audio.type === 'play');
