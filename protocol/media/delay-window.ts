@@ -1,7 +1,8 @@
 /**
  * A sliding window of delay samples with quantiles and tail fractions: a histogram of fine bins, with
- * the counts of blocks of 32 bins and of super-blocks of 32 blocks beside it (`BinCounts`), plus a ring of the samples
- * (their times and bins) in arrival order for expiry; optionally a second histogram of its *admitted*
+ * the counts of blocks of 32 bins and of super-blocks of 32 blocks beside it (`BinCounts`), plus a ring
+ * of the samples (each one's time and bin side by side in one array) in arrival order for expiry;
+ * optionally a second histogram of its *admitted*
  * samples, the oldest ones up to a time the owner moves on (`admitUntil`), read with `admittedQuantile`.
  *
  * Theory of operation: samples enter with the time they were taken and leave oldest first once they
