@@ -72,6 +72,13 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   private senderRoutes: Map<PeerId, Route> | undefined;
   private readonly defaults: Record<Channel, LinkModel>;
   private packetIds = 0;
+  /**
+   * Records of packets whose journey ended (delivered to a host that was up, or dropped), reused by the
+   * next sends: a packet is the world's own record (links hold it only while it is in flight, a host
+   * reads its fields and keeps it only while paused, trace sinks get its fields), so a send allocates
+   * neither a packet nor the box of its `sentAt` once the pool holds as many as are ever in flight.
+   */
+  private readonly spare: PacketRecord[] = [];
 
   /** A world with the given seed, default network and trace sinks. */
   constructor(options: WorldOptions) {
@@ -233,7 +240,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** Release every held link at once. */
   releaseAll(): void {
     this.fault('release-all', {});
-    for (const routes of this.routes.values()) for (const route of routes.values()) for (const link of Object.values(route.links)) link.release();
+    for (const routes of this.routes.values()) for (const route of routes.values()) for (const link of Object.values(route.links)) link?.release();
   }
 
   /**
@@ -326,15 +333,26 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   }
 
 
-  /** Count and trace a dropped packet. */
+  /** Count and trace a dropped packet (its journey ends: its record is reused). */
   dropped(packet: Packet, reason: DropReason): void {
     this.stats.dropped[reason]++;
     this.trace.drop?.({ kind: 'drop', t: this.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, reason });
+    this.spare.push(packet as PacketRecord);
   }
 
   /** Send `bytes` from `from` to `to` now, as if node `from` had sent them (hosts call this for every send). */
   send(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void {
-    const packet: Packet = { id: this.nextPacketId(), from, to, channel, bytes, sentAt: this.scheduler.now };
+    let packet = this.spare.pop();
+    if (packet === undefined) {
+      packet = { id: this.nextPacketId(), from, to, channel, bytes, sentAt: this.scheduler.now };
+    } else {
+      packet.id = this.nextPacketId();
+      packet.from = from;
+      packet.to = to;
+      packet.channel = channel;
+      packet.bytes = bytes;
+      packet.sentAt = this.scheduler.now;
+    }
     this.stats.sent++;
     const traceSend = this.trace.send;
     if (traceSend !== undefined) {
@@ -354,9 +372,11 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** A packet cleared its link: deliver it unless a partition or a crashed receiver stops it. */
   private arrived(route: Route, packet: Packet): void {
     if (route.blocked) return this.dropped(packet, 'partition');
-    if (route.host.state === 'down') return this.dropped(packet, 'crashed');
+    const state = route.host.state;
+    if (state === 'down') return this.dropped(packet, 'crashed');
     this.stats.delivered++;
     route.host.receive(packet);
+    if (state === 'up') this.spare.push(packet as PacketRecord); // read, not kept (a paused host keeps it)
   }
 
   private route(from: PeerId, to: PeerId): Route {
@@ -366,12 +386,13 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
       this.senderId = undefined; // the sender cached without routes has some now
     }
     let route = routes.get(to);
-    if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: {}, overrides: {} }));
+    if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: { signaling: undefined, media: undefined }, overrides: {} }));
     return route;
   }
 
   private linkOf(route: Route, channel: Channel): Link {
-    let link = route.links[channel];
+    // each channel's field by name, not a keyed look-up (every send asks)
+    let link = channel === 'media' ? route.links.media : route.links.signaling;
     if (link === undefined) {
       const model = resolveLinkModel(this.defaults[channel], route.overrides[channel], `links.${route.from}>${route.to}/${channel}`);
       link = route.links[channel] = new Link(route.from, route.to, channel, model, this.random, this, (p) => this.arrived(route, p));
@@ -404,9 +425,13 @@ interface Route<Command = any, Event = any> {
   /** The receiving host. */
   readonly host: Host<Command, Event>;
   blocked: boolean;
-  readonly links: { [C in Channel]?: Link };
+  /** Its link per channel, made on first use (both fields always there: one shape for every route). */
+  readonly links: { [C in Channel]: Link | undefined };
   readonly overrides: { [C in Channel]?: LinkOverrides };
 }
+
+/** A packet as the world writes it (refilled when its record is reused). */
+type PacketRecord = { -readonly [K in keyof Packet]: Packet[K] };
 
 function networkModel(spec: NetworkSpec, field: string): LinkModel {
   return typeof spec === 'string' ? presetModel(spec, field) : resolveLinkModel(PERFECT_LINK, spec, field);
