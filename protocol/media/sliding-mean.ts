@@ -75,14 +75,18 @@ export class SlidingMean {
     if (slot - this.newest >= n || slot < this.newest) {
       this.sums.fill(0);
       this.counts.fill(0);
+      this.newestAt = this.index(slot);
     } else {
+      // step the ring position along with the slot (`newestAt` is the newest slot's index): no division
+      let at = this.newestAt;
       for (let s = this.newest + 1; s <= slot; s++) {
-        this.sums[this.index(s)] = 0;
-        this.counts[this.index(s)] = 0;
+        at = at + 1 === n ? 0 : at + 1;
+        this.sums[at] = 0;
+        this.counts[at] = 0;
       }
+      this.newestAt = at;
     }
     this.newest = slot;
-    this.newestAt = this.index(slot);
   }
 
   /** The ring position of `slot` (clocks may read below zero). */
