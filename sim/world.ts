@@ -120,6 +120,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
       throw new ConfigError('node id', '1 to 64 of A-Z a-z 0-9 _ . : -', id);
     }
     if (this.hosts.has(id)) throw new ConfigError('node id', 'a name not already in the world', id);
+    id = canonical(id);
     const host = new Host<Command, Event>(id, protocol, this.random.stream(`node/${id}`), this);
     this.hosts.set(id, host);
     if (options.clock !== undefined) this.setClock(id, options.clock);
@@ -428,6 +429,16 @@ interface Route<Command = any, Event = any> {
   /** Its link per channel, made on first use (both fields always there: one shape for every route). */
   readonly links: { [C in Channel]: Link | undefined };
   readonly overrides: { [C in Channel]?: LinkOverrides };
+}
+
+/**
+ * The engine's one shared copy of string `s` (the same text): what a property name becomes. A node's
+ * id is sent as the sender of every packet it sends, and receivers look their peers up by it, mostly by
+ * ids they decoded from messages (which the engine also shares): with the same copy on both sides a
+ * look-up compares references, not characters.
+ */
+function canonical(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
 }
 
 /** A packet as the world writes it (refilled when its record is reused). */
