@@ -4,8 +4,7 @@
  * Theory of operation: the host owns the node's lifecycle (up, paused, down), its local clock, its
  * timer table and its persisted snapshot. Every input is stamped with the node's local time; after each
  * input the host drains every output: sends go to the world's links, timers become scheduler events
- * (cancellation by token: each name's slot holds the scheduler's number of its current firing, and a
- * firing whose number is no longer the slot's is ignored), events go to the
+ * (cancellation by token: a firing whose token is no longer current is ignored), events go to the
  * trace, a persist replaces the stored snapshot. Crash drops the node object, its timers and anything
  * waiting for it (volatile state lost) and keeps the snapshot; restart builds a fresh node from the
  * protocol and starts it with that snapshot. While paused (a frozen process) due timers and arriving
@@ -40,20 +39,19 @@ export const MAX_OUTPUTS_PER_INPUT = 100_000;
 /** Disarmed timer slots are swept when a host holds more than this many names. */
 const SLOT_SWEEP = 1024;
 
-/** A timer slot's token when it is disarmed. */
-const DISARMED = -1;
-
-/**
- * One timer name's slot in the table, reused across re-arms and handed to the scheduler as its firing's
- * argument (no object per arm); `token` is the scheduler's number for the current firing, or DISARMED.
- */
+/** One timer name's slot in the table; `token` 0 means disarmed. Reused across re-arms. */
 interface TimerSlot {
-  readonly name: string;
   token: number;
   localDeadline: number;
 }
 
-type Waiting = { readonly type: 'timer'; readonly slot: TimerSlot; readonly token: number } | { readonly type: 'receive'; readonly packet: Packet };
+interface TimerFiring {
+  readonly name: string;
+  readonly slot: TimerSlot;
+  readonly token: number;
+}
+
+type Waiting = { readonly type: 'timer'; readonly firing: TimerFiring } | { readonly type: 'receive'; readonly packet: Packet };
 
 /** Drives one protocol node. */
 export class Host<Command = unknown, Event = unknown> {
@@ -62,10 +60,11 @@ export class Host<Command = unknown, Event = unknown> {
   private node: ProtocolNode<Command, Event> | null = null;
   private lifecycle: HostState = 'down';
   private timers = new Map<string, TimerSlot>();
+  private tokens = 0;
   private inbox: Waiting[] = [];
   private persisted: Uint8Array | undefined;
   private lastError = '';
-  private readonly fireAction = (slot: TimerSlot) => this.fire(slot, this.env.scheduler.current);
+  private readonly fireAction = (f: TimerFiring) => this.fire(f);
 
   /** A host for node `id` running `protocol`, drawing node randomness from `random`. */
   constructor(
@@ -87,7 +86,7 @@ export class Host<Command = unknown, Event = unknown> {
 
   /** The armed timers and their local deadlines, by name, for inspection. */
   get armedTimers(): Record<string, number> {
-    const armed = [...this.timers].filter(([, slot]) => slot.token !== DISARMED).sort(([a], [b]) => (a < b ? -1 : 1));
+    const armed = [...this.timers].filter(([, slot]) => slot.token !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
     return Object.fromEntries(armed.map(([name, slot]) => [name, slot.localDeadline]));
   }
 
@@ -116,7 +115,7 @@ export class Host<Command = unknown, Event = unknown> {
   crash(): void {
     this.node = null;
     this.lifecycle = 'down';
-    for (const slot of this.timers.values()) slot.token = DISARMED;
+    for (const slot of this.timers.values()) slot.token = 0;
     this.timers = new Map();
     this.inbox = [];
   }
@@ -134,7 +133,7 @@ export class Host<Command = unknown, Event = unknown> {
     this.inbox = [];
     for (const w of waiting) {
       if (this.lifecycle !== 'up') break;
-      if (w.type === 'timer') this.fire(w.slot, w.token);
+      if (w.type === 'timer') this.fire(w.firing);
       else this.receive(w.packet);
     }
   }
@@ -142,7 +141,7 @@ export class Host<Command = unknown, Event = unknown> {
   /** Change the local clock's offset or drift; armed timers move with it. */
   setClock(setting: ClockSetting): void {
     this.clock.set(this.env.scheduler.now, setting);
-    for (const [name, slot] of this.timers) if (slot.token !== DISARMED) this.arm(name, slot.localDeadline);
+    for (const [name, slot] of this.timers) if (slot.token !== 0) this.arm(name, slot.localDeadline);
   }
 
   /** Give the node a user command; refused with a typed error when the node is not up. */
@@ -189,25 +188,26 @@ export class Host<Command = unknown, Event = unknown> {
 
   private arm(name: string, localDeadline: number): void {
     let slot = this.timers.get(name);
-    if (slot === undefined) this.timers.set(name, (slot = { name, token: DISARMED, localDeadline }));
+    if (slot === undefined) this.timers.set(name, (slot = { token: 0, localDeadline }));
+    slot.token = ++this.tokens;
     slot.localDeadline = localDeadline;
     // On the microsecond grid, rounded up so the node never wakes before its deadline.
     const now = this.env.scheduler.now;
     const at = Math.max(now, Math.ceil(this.clock.toGlobal(localDeadline, now) * 1e3 - 1e-6) / 1e3);
-    slot.token = this.env.scheduler.schedule(at, this.fireAction, slot);
+    this.env.scheduler.schedule(at, this.fireAction, { name, slot, token: slot.token });
   }
 
-  /** The firing numbered `token` of `slot`'s timer is due. */
-  private fire(slot: TimerSlot, token: number): void {
-    if (slot.token !== token) return; // cancelled, re-armed or crashed
+  private fire(firing: TimerFiring): void {
+    const slot = firing.slot;
+    if (slot.token !== firing.token) return; // cancelled, re-armed or crashed
     if (this.lifecycle === 'paused') {
-      this.inbox.push({ type: 'timer', slot, token });
+      this.inbox.push({ type: 'timer', firing });
       return;
     }
-    slot.token = DISARMED; // the slot stays for the next arm of this name; sweep if names pile up
-    if (this.timers.size > SLOT_SWEEP) for (const [name, s] of this.timers) if (s.token === DISARMED) this.timers.delete(name);
-    this.env.trace.timer?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: slot.name });
-    const input: NodeInput<Command> = { type: 'timer', now: Math.max(this.localNow(), slot.localDeadline), timer: slot.name };
+    slot.token = 0; // the slot stays for the next arm of this name; sweep if names pile up
+    if (this.timers.size > SLOT_SWEEP) for (const [name, s] of this.timers) if (s.token === 0) this.timers.delete(name);
+    this.env.trace.timer?.({ kind: 'timer', t: this.env.scheduler.now, node: this.id, timer: firing.name });
+    const input: NodeInput<Command> = { type: 'timer', now: Math.max(this.localNow(), slot.localDeadline), timer: firing.name };
     if (this.feed(input) !== undefined) this.drain(input);
   }
 
@@ -243,7 +243,7 @@ export class Host<Command = unknown, Event = unknown> {
             break;
           case 'cancelTimer': {
             const slot = this.timers.get(out.timer);
-            if (slot !== undefined) (slot.token = DISARMED), this.timers.delete(out.timer);
+            if (slot !== undefined) (slot.token = 0), this.timers.delete(out.timer);
             break;
           }
           case 'event':

@@ -42,7 +42,6 @@ export class Scheduler {
   private readonly args: unknown[] = [];
   private readonly freeSlots: number[] = [];
   private seq = 0;
-  private running = -1;
   private clock = 0;
   private ran = 0;
 
@@ -61,18 +60,13 @@ export class Scheduler {
     return this.ran;
   }
 
-  /** The number `schedule` gave the event running now (or the last one run; −1 before any). */
-  get current(): number {
-    return this.running;
-  }
-
   /** Time of the earliest pending event, or `undefined` when the queue is empty. */
   get nextAt(): number | undefined {
     return this.size > 0 ? this.times[0] : undefined;
   }
 
-  /** Schedule `action(arg)` at simulated time `at` (not before now); returns the event's number (see `current`). */
-  schedule<A>(at: number, action: Action<A>, arg: A): number {
+  /** Schedule `action(arg)` at simulated time `at` (not before now). */
+  schedule<A>(at: number, action: Action<A>, arg: A): void {
     if (!(at >= this.clock)) this.refuse('schedule at', at);
     if (this.size === this.times.length) this.grow();
     let slot = this.freeSlots.pop();
@@ -101,7 +95,6 @@ export class Scheduler {
     times[i] = at;
     seqs[i] = seq;
     slotOf[i] = slot;
-    return seq;
   }
 
   /** Schedule `action(arg)` after `delay` milliseconds. */
@@ -114,7 +107,6 @@ export class Scheduler {
     if (this.size === 0) return false;
     const slot = this.slotOf[0]!;
     this.clock = this.times[0]!;
-    this.running = this.seqs[0]!;
     this.removeTop();
     this.ran++;
     const action = this.actions[slot]!;

@@ -72,13 +72,6 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   private senderRoutes: Map<PeerId, Route> | undefined;
   private readonly defaults: Record<Channel, LinkModel>;
   private packetIds = 0;
-  /**
-   * Records of packets whose journey ended (delivered to a host that was up, or dropped), reused by the
-   * next sends: a packet is the world's own record (links hold it only while it is in flight, a host
-   * reads its fields and keeps it only while paused, trace sinks get its fields), so a send allocates
-   * neither a packet nor the box of its `sentAt` once the pool holds as many as are ever in flight.
-   */
-  private readonly spare: PacketRecord[] = [];
 
   /** A world with the given seed, default network and trace sinks. */
   constructor(options: WorldOptions) {
@@ -120,7 +113,6 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
       throw new ConfigError('node id', '1 to 64 of A-Z a-z 0-9 _ . : -', id);
     }
     if (this.hosts.has(id)) throw new ConfigError('node id', 'a name not already in the world', id);
-    id = canonical(id);
     const host = new Host<Command, Event>(id, protocol, this.random.stream(`node/${id}`), this);
     this.hosts.set(id, host);
     if (options.clock !== undefined) this.setClock(id, options.clock);
@@ -241,7 +233,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** Release every held link at once. */
   releaseAll(): void {
     this.fault('release-all', {});
-    for (const routes of this.routes.values()) for (const route of routes.values()) for (const link of Object.values(route.links)) link?.release();
+    for (const routes of this.routes.values()) for (const route of routes.values()) for (const link of Object.values(route.links)) link.release();
   }
 
   /**
@@ -334,26 +326,15 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   }
 
 
-  /** Count and trace a dropped packet (its journey ends: its record is reused). */
+  /** Count and trace a dropped packet. */
   dropped(packet: Packet, reason: DropReason): void {
     this.stats.dropped[reason]++;
     this.trace.drop?.({ kind: 'drop', t: this.scheduler.now, node: packet.from, to: packet.to, channel: packet.channel, packet: packet.id, reason });
-    this.spare.push(packet as PacketRecord);
   }
 
   /** Send `bytes` from `from` to `to` now, as if node `from` had sent them (hosts call this for every send). */
   send(from: PeerId, to: PeerId, channel: Channel, bytes: Uint8Array): void {
-    let packet = this.spare.pop();
-    if (packet === undefined) {
-      packet = { id: this.nextPacketId(), from, to, channel, bytes, sentAt: this.scheduler.now };
-    } else {
-      packet.id = this.nextPacketId();
-      packet.from = from;
-      packet.to = to;
-      packet.channel = channel;
-      packet.bytes = bytes;
-      packet.sentAt = this.scheduler.now;
-    }
+    const packet: Packet = { id: this.nextPacketId(), from, to, channel, bytes, sentAt: this.scheduler.now };
     this.stats.sent++;
     const traceSend = this.trace.send;
     if (traceSend !== undefined) {
@@ -373,11 +354,9 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** A packet cleared its link: deliver it unless a partition or a crashed receiver stops it. */
   private arrived(route: Route, packet: Packet): void {
     if (route.blocked) return this.dropped(packet, 'partition');
-    const state = route.host.state;
-    if (state === 'down') return this.dropped(packet, 'crashed');
+    if (route.host.state === 'down') return this.dropped(packet, 'crashed');
     this.stats.delivered++;
     route.host.receive(packet);
-    if (state === 'up') this.spare.push(packet as PacketRecord); // read, not kept (a paused host keeps it)
   }
 
   private route(from: PeerId, to: PeerId): Route {
@@ -387,13 +366,12 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
       this.senderId = undefined; // the sender cached without routes has some now
     }
     let route = routes.get(to);
-    if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: { signaling: undefined, media: undefined }, overrides: {} }));
+    if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: {}, overrides: {} }));
     return route;
   }
 
   private linkOf(route: Route, channel: Channel): Link {
-    // each channel's field by name, not a keyed look-up (every send asks)
-    let link = channel === 'media' ? route.links.media : route.links.signaling;
+    let link = route.links[channel];
     if (link === undefined) {
       const model = resolveLinkModel(this.defaults[channel], route.overrides[channel], `links.${route.from}>${route.to}/${channel}`);
       link = route.links[channel] = new Link(route.from, route.to, channel, model, this.random, this, (p) => this.arrived(route, p));
@@ -426,23 +404,9 @@ interface Route<Command = any, Event = any> {
   /** The receiving host. */
   readonly host: Host<Command, Event>;
   blocked: boolean;
-  /** Its link per channel, made on first use (both fields always there: one shape for every route). */
-  readonly links: { [C in Channel]: Link | undefined };
+  readonly links: { [C in Channel]?: Link };
   readonly overrides: { [C in Channel]?: LinkOverrides };
 }
-
-/**
- * The engine's one shared copy of string `s` (the same text): what a property name becomes. A node's
- * id is sent as the sender of every packet it sends, and receivers look their peers up by it, mostly by
- * ids they decoded from messages (which the engine also shares): with the same copy on both sides a
- * look-up compares references, not characters.
- */
-function canonical(s: string): string {
-  return Object.keys({ [s]: 0 })[0]!;
-}
-
-/** A packet as the world writes it (refilled when its record is reused). */
-type PacketRecord = { -readonly [K in keyof Packet]: Packet[K] };
 
 function networkModel(spec: NetworkSpec, field: string): LinkModel {
   return typeof spec === 'string' ? presetModel(spec, field) : resolveLinkModel(PERFECT_LINK, spec, field);
