@@ -133,11 +133,14 @@ export function decodeMedia(bytes: Uint8Array): { ok: true; message: MediaMessag
  * into a new object.
  */
 export function parseMedia(bytes: Uint8Array, into?: AudioRecord): MediaMessage | MediaCodecError {
-  if (bytes.length < HEADER) return refuse('bad-length', `${bytes.length} bytes`);
+  // every refusal's message is built in its own function, called only on that path: written here, the
+  // formatting of the kind byte, shared by several messages, was hoisted above the checks and run for
+  // every packet
+  if (bytes.length < HEADER) return refuse('bad-length', bytes.length, -1);
   const kind = bytes[0]!;
-  if (kind < KIND.sync1 || kind > KIND.audio) return refuse('unknown-kind', `kind byte ${kind}`);
-  if (bytes.length !== sizeOf(kind)) return refuse('bad-length', `kind ${kind} of ${bytes.length} bytes`);
-  if (readU32(bytes, 1) !== crc32(bytes, HEADER)) return refuse('checksum', 'payload does not match its CRC-32');
+  if (kind < KIND.sync1 || kind > KIND.audio) return refuse('unknown-kind', bytes.length, kind);
+  if (bytes.length !== sizeOf(kind)) return refuse('bad-length', bytes.length, kind);
+  if (readU32(bytes, 1) !== crc32(bytes, HEADER)) return refuse('checksum', bytes.length, kind);
   const floats = FLOATS[kind]!;
   const u = readU32(bytes, HEADER);
   const a = readF64(bytes, BODY);
@@ -145,7 +148,7 @@ export function parseMedia(bytes: Uint8Array, into?: AudioRecord): MediaMessage 
   const c = floats > 2 ? readF64(bytes, BODY + 16) : 0;
   const d = floats > 3 ? readF64(bytes, BODY + 24) : 0;
   if (kind === KIND.audio) {
-    if (!Number.isFinite(a) || !Number.isFinite(b)) return refuse('out-of-range', 'an audio frame carries a value that is not finite');
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return refuse('out-of-range', bytes.length, kind);
     if (into === undefined) return { type: 'audio', seq: u, stream: a, mediaMs: b };
     into.seq = u;
     into.stream = a;
@@ -155,7 +158,7 @@ export function parseMedia(bytes: Uint8Array, into?: AudioRecord): MediaMessage 
   // a sync packet: its times, then its half (NaN: none)
   const half = kind === KIND.sync1 ? b : d;
   if (!Number.isFinite(a) || (kind !== KIND.sync1 && (!Number.isFinite(b) || !Number.isFinite(c))) || half === Infinity || half === -Infinity) {
-    return refuse('out-of-range', `kind ${kind} carries a time that is not finite or a half that is infinite`);
+    return refuse('out-of-range', bytes.length, kind);
   }
   // each kind in two fixed shapes, with and without a half (no object spread on the per-packet path)
   const some = half === half;
@@ -169,6 +172,19 @@ export function parseMedia(bytes: Uint8Array, into?: AudioRecord): MediaMessage 
   }
 }
 
-function refuse(code: MediaCodecError['code'], message: string): MediaCodecError {
-  return { code, message };
+/** The error refusing a packet of `length` bytes and kind byte `kind` (−1: too short to have one) for `code`. */
+function refuse(code: MediaCodecError['code'], length: number, kind: number): MediaCodecError {
+  switch (code) {
+    case 'bad-length':
+      return { code, message: kind < 0 ? `${length} bytes` : `kind ${kind} of ${length} bytes` };
+    case 'unknown-kind':
+      return { code, message: `kind byte ${kind}` };
+    case 'checksum':
+      return { code, message: 'payload does not match its CRC-32' };
+    case 'out-of-range':
+      return {
+        code,
+        message: kind === KIND.audio ? 'an audio frame carries a value that is not finite' : `kind ${kind} carries a time that is not finite or a half that is infinite`,
+      };
+  }
 }

@@ -97,7 +97,17 @@ export class TimeSync {
   private lastAnswered = -1;
   /** t3 of B's recent answers, by exchange id, oldest first. */
   private readonly answers: { readonly id: number; readonly t3: Millis }[] = [];
-  private readonly samples: SyncSample[] = [];
+  /**
+   * The last `window` samples, oldest first, as a ring of three flat arrays from `first` (`count` of
+   * them): every exchange holds its offset against each of them, and plain numbers are read without a
+   * look at an object's shape. `newest` is the latest sample's record.
+   */
+  private readonly rtts: Float64Array;
+  private readonly offsets: Float64Array;
+  private readonly ats: Float64Array;
+  private first = 0;
+  private count = 0;
+  private newest: SyncSample | undefined;
   /** The peer's latest delay half and when it came (local time). */
   private peerHalf: number | undefined;
   private peerHalfAt = -Infinity;
@@ -114,6 +124,10 @@ export class TimeSync {
     private readonly half?: DelayHalfSource,
   ) {
     this.initiator = self < peer;
+    const window = Math.max(0, config.window);
+    this.rtts = new Float64Array(window);
+    this.offsets = new Float64Array(window);
+    this.ats = new Float64Array(window);
   }
 
   /** Begin: the initiator sends packet 1 now. */
@@ -173,16 +187,16 @@ export class TimeSync {
 
   /** The mean round trip of the recent exchanges (undefined before the first sample). */
   get exchangeMeanMs(): Millis | undefined {
-    const n = this.samples.length;
+    const n = this.count;
     if (n === 0) return undefined;
     let sum = 0;
-    for (const s of this.samples) sum += s.rttMs;
+    for (let k = 0, i = this.first; k < n; k++, i = i + 1 === this.rtts.length ? 0 : i + 1) sum += this.rtts[i]!;
     return sum / n;
   }
 
   /** The latest sample. */
   get latest(): SyncSample | undefined {
-    return this.samples[this.samples.length - 1];
+    return this.newest;
   }
 
   private begin(now: Millis): SyncStep {
@@ -215,14 +229,25 @@ export class TimeSync {
       this.lastStepAt = at;
       return sample;
     }
-    for (const s of this.samples) {
-      if (s.at <= this.lastStepAt || Math.abs(offsetMs - s.offsetMs) <= (sample.rttMs + s.rttMs) / 2 + STEP_MARGIN_MS + (at - s.at) * DRIFT_SLACK) continue;
+    const { rtts, offsets, ats } = this;
+    const size = rtts.length;
+    for (let k = 0, i = this.first; k < this.count; k++, i = i + 1 === size ? 0 : i + 1) {
+      const sAt = ats[i]!;
+      if (sAt <= this.lastStepAt || Math.abs(offsetMs - offsets[i]!) <= (sample.rttMs + rtts[i]!) / 2 + STEP_MARGIN_MS + (at - sAt) * DRIFT_SLACK) continue;
       this.lastStepAt = at;
-      this.samples.length = 0; // one of them measured the step, not the path
+      this.count = 0; // one of them measured the step, not the path
       break;
     }
-    this.samples.push(sample);
-    if (this.samples.length > this.config.window) this.samples.shift();
+    this.newest = size === 0 ? undefined : sample;
+    if (size === 0) return sample;
+    // keep the last `window`: a full ring drops its oldest for the new one
+    let i = this.first + this.count;
+    if (i >= size) i -= size;
+    rtts[i] = sample.rttMs;
+    offsets[i] = offsetMs;
+    ats[i] = at;
+    if (this.count < size) this.count++;
+    else this.first = this.first + 1 === size ? 0 : this.first + 1;
     return sample;
   }
 }

@@ -67,7 +67,7 @@ export class Scheduler {
 
   /** Schedule `action(arg)` at simulated time `at` (not before now). */
   schedule<A>(at: number, action: Action<A>, arg: A): void {
-    if (!(at >= this.clock)) throw new RangeError(`cannot schedule at ${at}: now is ${this.clock}`);
+    if (!(at >= this.clock)) this.refuse('schedule at', at);
     if (this.size === this.times.length) this.grow();
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
@@ -120,7 +120,7 @@ export class Scheduler {
 
   /** Run every event due at or before `t`, then set the clock to `t`. */
   runUntil(t: number): number {
-    if (!(t >= this.clock)) throw new RangeError(`cannot run until ${t}: now is ${this.clock}`);
+    if (!(t >= this.clock)) this.refuse('run until', t);
     const start = this.ran;
     while (this.size > 0 && this.times[0]! <= t) this.step();
     this.clock = t;
@@ -169,6 +169,11 @@ export class Scheduler {
     times[i] = lastAt;
     seqs[i] = lastSeq;
     slotOf[i] = lastSlot;
+  }
+
+  /** Throw for a time before now (apart from the hot paths: they stay small enough to be inlined). */
+  private refuse(what: string, t: number): never {
+    throw new RangeError(`cannot ${what} ${t}: now is ${this.clock}`);
   }
 
   /** Double the heap's arrays (they are full). */

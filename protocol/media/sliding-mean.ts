@@ -8,7 +8,9 @@
  * rounding never accumulates), over the current slot and the `buckets − 1` before it: between
  * (buckets − 1)/buckets of the span and all of it. Time that goes back (a clock stepped back) empties
  * every slot. The last mean is kept until a sample or time moves it (the time sync asks for the same
- * mean several times in one exchange).
+ * mean several times in one exchange). The afresh sum is kept as prefix sums in ring order, so a mean
+ * adds up again only the slots from the first one written since the last mean (the same additions in
+ * the same order: the same sum to the last bit); the count, a sum of whole numbers, is kept running.
  */
 import type { Millis } from '../contract.ts';
 
@@ -17,6 +19,11 @@ export class SlidingMean {
   private readonly slotMs: number;
   private readonly sums: Float64Array;
   private readonly counts: Float64Array;
+  /** prefix[i]: the slots' sums added up in ring order, 0 + sums[0] + … + sums[i − 1]; valid for i ≤ `validTo`. */
+  private readonly prefix: Float64Array;
+  private validTo = 0;
+  /** The samples in the ring (the counts' sum, exact: whole numbers). */
+  private total = 0;
   /** The slot (time ÷ slotMs, floored) the ring's newest position holds, and that position. */
   private newest = -Infinity;
   private newestAt = 0;
@@ -32,6 +39,7 @@ export class SlidingMean {
     this.slotMs = spanMs / buckets;
     this.sums = new Float64Array(buckets);
     this.counts = new Float64Array(buckets);
+    this.prefix = new Float64Array(buckets + 1);
   }
 
   /** Add `value`, taken at `at` (times in order; an earlier time than the last starts afresh). */
@@ -40,6 +48,8 @@ export class SlidingMean {
     if (slot !== this.newest) this.advance(slot);
     this.sums[this.newestAt]! += value;
     this.counts[this.newestAt]!++;
+    this.total++;
+    if (this.newestAt < this.validTo) this.validTo = this.newestAt;
     this.meanFresh = false;
   }
 
@@ -48,20 +58,21 @@ export class SlidingMean {
     const slot = Math.floor(now / this.slotMs);
     if (slot === this.newest && this.meanFresh) return this.lastMean;
     this.advance(slot);
-    let sum = 0;
-    let count = 0;
-    for (let i = 0; i < this.sums.length; i++) {
-      sum += this.sums[i]!;
-      count += this.counts[i]!;
-    }
+    const sums = this.sums;
+    const prefix = this.prefix;
+    const n = sums.length;
+    for (let i = this.validTo; i < n; i++) prefix[i + 1] = prefix[i]! + sums[i]!;
+    this.validTo = n;
     this.meanFresh = true;
-    return (this.lastMean = count === 0 ? undefined : sum / count);
+    return (this.lastMean = this.total === 0 ? undefined : prefix[n]! / this.total);
   }
 
   /** Forget every sample. */
   clear(): void {
     this.sums.fill(0);
     this.counts.fill(0);
+    this.total = 0;
+    this.validTo = 0;
     this.newest = -Infinity;
     this.meanFresh = false;
   }
@@ -75,14 +86,22 @@ export class SlidingMean {
     if (slot - this.newest >= n || slot < this.newest) {
       this.sums.fill(0);
       this.counts.fill(0);
+      this.total = 0;
+      this.validTo = 0;
+      this.newestAt = this.index(slot);
     } else {
+      // step the ring position along with the slot (`newestAt` is the newest slot's index): no division
+      let at = this.newestAt;
       for (let s = this.newest + 1; s <= slot; s++) {
-        this.sums[this.index(s)] = 0;
-        this.counts[this.index(s)] = 0;
+        at = at + 1 === n ? 0 : at + 1;
+        this.total -= this.counts[at]!;
+        this.sums[at] = 0;
+        this.counts[at] = 0;
+        if (at < this.validTo) this.validTo = at;
       }
+      this.newestAt = at;
     }
     this.newest = slot;
-    this.newestAt = this.index(slot);
   }
 
   /** The ring position of `slot` (clocks may read below zero). */
