@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Instructions per delivered packet of the steady 8-peer call with audio, counted by valgrind: exact
-# and repeatable where wall-clock timings on a shared machine swing by 30 %. V8 runs single-threaded
-# with fixed seeds, so the same tree gives the same count run after run; the call runs to 25 s and to
-# 45 s of simulated time and the difference of the two counts is divided by the difference of the
-# packets delivered, which leaves start-up, compilation and the joins out.
+# Instructions per delivered packet of the steady 8-peer call with audio, counted by valgrind: the
+# same tree gives the same count run after run (a clean clone within about 0.1 %), where wall-clock
+# timings on a shared machine swing by 30 %. V8 runs single-threaded with fixed seeds; the call runs
+# to 25 s and to 45 s of simulated time, and the difference of the two counts is divided by the
+# difference of the packets delivered, which leaves start-up, compilation and the joins out.
 #   bash bench/instructions.sh [playout ...]    (default: callsim fixed-3; needs valgrind: apt-get install valgrind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
