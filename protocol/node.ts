@@ -455,9 +455,10 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   protected antiEntropy(): void {
     const active = this.activeCall();
     if (active === undefined) return;
-    // the same message to everyone: encoded once (sends never change their bytes)
-    const bytes = encodeMessage({ type: 'state', call: active.info, register: registerOf(active, this.self) });
-    for (const peer of joinedPeers(active)) if (peer !== this.self) this.emit({ type: 'send', to: peer, channel: 'signaling', bytes });
+    this.sendAll(
+      joinedPeers(active).filter((peer) => peer !== this.self),
+      { type: 'state', call: active.info, register: registerOf(active, this.self) },
+    );
     this.armAntiEntropy();
   }
 
@@ -633,6 +634,12 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
 
   protected send(to: PeerId, message: WireMessage): void {
     this.emit({ type: 'send', to, channel: 'signaling', bytes: encodeMessage(message) });
+  }
+
+  /** `send` the same message to each of `peers`, encoded once (a send never changes its bytes). */
+  protected sendAll(peers: readonly PeerId[], message: WireMessage): void {
+    const bytes = encodeMessage(message);
+    for (const to of peers) this.emit({ type: 'send', to, channel: 'signaling', bytes });
   }
 
   protected event(event: CallEvent): void {

@@ -97,7 +97,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
     this.trace = traceHooks(this.sinks);
   }
 
-  /** Call `observer` after every input a node handled and drained (e.g. to check invariants on it; the input is valid during the call only). */
+  /** Call `observer` after every input a node handled and drained (e.g. to check invariants on it). */
   observe(observer: (host: Host<Command, Event>, input: NodeInput<Command>) => void): void {
     this.observers.push(observer);
   }

@@ -40,15 +40,19 @@ const TRACK_WALK_LIMIT = 64;
 export class BinCounts {
   /** Samples per fine bin, for the bins [fineLo, fineLo + fine.length) only (the others are empty). */
   fine = NO_BINS;
+  /** The bin `fine[0]` counts. */
   fineLo = 0;
   /** Samples per block of `BLOCK` fine bins. */
   readonly blockCount: Uint32Array;
   /** Samples per super-block of `BLOCK` blocks. */
   readonly superCount: Uint32Array;
+  /** Blocks, and super-blocks, over the bins. */
   readonly blocks: number;
   readonly supers: number;
+  /** The quantiles kept current (each added by its first `trackedBin`). */
   readonly tracked: TrackedQuantile[] = [];
 
+  /** Counts over `bins` bins (a power of two, at least `BLOCK`), all zero. */
   constructor(readonly bins: number) {
     this.blocks = bins / BLOCK;
     this.supers = (this.blocks + BLOCK - 1) >> BLOCK_BITS;
