@@ -233,7 +233,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
   /** Release every held link at once. */
   releaseAll(): void {
     this.fault('release-all', {});
-    for (const routes of this.routes.values()) for (const route of routes.values()) for (const link of Object.values(route.links)) link.release();
+    for (const routes of this.routes.values()) for (const route of routes.values()) for (const link of route.made) link.release();
   }
 
   /**
@@ -366,15 +366,20 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
       this.senderId = undefined; // the sender cached without routes has some now
     }
     let route = routes.get(to);
-    if (route === undefined) routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: {}, overrides: {} }));
+    if (route === undefined) {
+      routes.set(to, (route = { from, to, host: this.host(to), blocked: false, links: { signaling: undefined, media: undefined }, made: [], overrides: {} }));
+    }
     return route;
   }
 
   private linkOf(route: Route, channel: Channel): Link {
-    let link = route.links[channel];
+    // named loads, not `links[channel]`: a load keyed by a varying name is megamorphic in V8 (every send comes here)
+    const links = route.links;
+    let link = channel === 'media' ? links.media : channel === 'signaling' ? links.signaling : links[channel];
     if (link === undefined) {
       const model = resolveLinkModel(this.defaults[channel], route.overrides[channel], `links.${route.from}>${route.to}/${channel}`);
       link = route.links[channel] = new Link(route.from, route.to, channel, model, this.random, this, (p) => this.arrived(route, p));
+      route.made.push(link);
     }
     return link;
   }
@@ -404,7 +409,10 @@ interface Route<Command = any, Event = any> {
   /** The receiving host. */
   readonly host: Host<Command, Event>;
   blocked: boolean;
-  readonly links: { [C in Channel]?: Link };
+  /** Its link per channel (both names always there, so every route's `links` has one shape). */
+  readonly links: { [C in Channel]: Link | undefined };
+  /** Its links in the order they were made (the order `releaseAll` releases them in). */
+  readonly made: Link[];
   readonly overrides: { [C in Channel]?: LinkOverrides };
 }
 
