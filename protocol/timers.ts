@@ -39,7 +39,10 @@ const NODE_TIMERS: { readonly [K in 'antiEntropy' | 'mediaTick' | 'timeSync']: T
 
 /** Parse a timer name; undefined for a name this protocol never arms. */
 export function parseTimer(name: string): Timer | undefined {
-  if (name === 'antiEntropy' || name === 'mediaTick' || name === 'timeSync') return NODE_TIMERS[name];
+  // one named load per name, not `NODE_TIMERS[name]` (a load keyed by a varying name: megamorphic in V8)
+  if (name === 'mediaTick') return NODE_TIMERS.mediaTick;
+  if (name === 'timeSync') return NODE_TIMERS.timeSync;
+  if (name === 'antiEntropy') return NODE_TIMERS.antiEntropy;
   const slash = name.indexOf('/');
   const kind = name.slice(0, slash);
   if (slash < 0 || (kind !== 'retransmit' && kind !== 'ring' && kind !== 'prune')) return undefined;
