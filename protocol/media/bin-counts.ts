@@ -105,7 +105,11 @@ export class BinCounts {
     const sup = block >> BLOCK_BITS;
     for (let s = 0; s < sup; s++) sum += this.superCount[s]!;
     for (let b = sup << BLOCK_BITS; b < block; b++) sum += this.blockCount[b]!;
-    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fineAt(b);
+    // the fine bins of the last block, those allocated only (the others are empty)
+    const fine = this.fine;
+    const lo = this.fineLo;
+    const end = Math.min(n, lo + fine.length);
+    for (let b = Math.max(block << BLOCK_BITS, lo); b < end; b++) sum += fine[b - lo]!;
     return sum;
   }
 
