@@ -111,14 +111,12 @@ export class ArrivalLog {
 export class LogWindow {
   /** The oldest record that may hold a sample of the window (records before it are let go). */
   head: number;
-  /** Records before this one have been looked at (samples noted, their horizon owed). */
+  /** Records before this one have been looked at (samples noted, and those the newest one's horizon expires dropped). */
   private seen: number;
   /** Records before this one are counted, if samples. */
   private counted: number;
   /** Samples in the records [head, seen). */
   private samples = 0;
-  /** The newest sample's expiry horizon, not applied yet. */
-  private owedHorizon = -Infinity;
   private readonly counts: BinCounts;
   private readonly binMs: number;
   private readonly perBin: number;
@@ -151,34 +149,41 @@ export class LogWindow {
   trackedQuantile(q: number): number | undefined {
     this.dropExpired();
     const { records, mask } = this.log;
-    for (; this.counted < this.seen; this.counted++) {
-      const i = FIELDS * (this.counted & mask);
-      if (this.flag === 0 || records[i + this.flag] !== 0) this.counts.bump(this.binOf(records[i + this.field]!), 1);
+    const { counts, field, flag, seen } = this;
+    for (let k = this.counted; k < seen; k++) {
+      const i = FIELDS * (k & mask);
+      if (flag === 0 || records[i + flag] !== 0) counts.bump(this.binOf(records[i + field]!), 1);
     }
+    this.counted = seen;
     if (this.samples === 0) return undefined;
-    return this.origin + this.counts.trackedBin(q, rankOf(q, this.samples)) * this.binMs;
+    return this.origin + counts.trackedBin(q, rankOf(q, this.samples)) * this.binMs;
   }
 
   /** Look at the records written since, then drop the samples older than the newest one's horizon (uncounting those counted). */
   dropExpired(): void {
+    // the cursors in locals, stored back once: the loops run over every record of the log
     const { records, mask, end } = this.log;
-    const flag = this.flag;
-    for (; this.seen < end; this.seen++) {
-      const i = FIELDS * (this.seen & mask);
+    const { flag, spanMs, counted } = this;
+    let { seen, head, samples } = this;
+    let owedHorizon = -Infinity; // the newest sample's expiry horizon (samples seen before were dropped by it then)
+    for (; seen < end; seen++) {
+      const i = FIELDS * (seen & mask);
       if (flag !== 0 && records[i + flag] === 0) continue;
-      this.samples++;
-      const horizon = records[i]! - this.spanMs;
-      if (horizon > this.owedHorizon) this.owedHorizon = horizon;
+      samples++;
+      const horizon = records[i]! - spanMs;
+      if (horizon > owedHorizon) owedHorizon = horizon;
     }
-    for (; this.head < this.seen; this.head++) {
-      const i = FIELDS * (this.head & mask);
+    for (; head < seen; head++) {
+      const i = FIELDS * (head & mask);
       if (flag !== 0 && records[i + flag] === 0) continue;
-      if (!(records[i]! < this.owedHorizon)) break;
-      if (this.head < this.counted) this.counts.bump(this.binOf(records[i + this.field]!), -1);
-      this.samples--;
+      if (!(records[i]! < owedHorizon)) break;
+      if (head < counted) this.counts.bump(this.binOf(records[i + this.field]!), -1);
+      samples--;
     }
-    if (this.counted < this.head) this.counted = this.head;
-    this.owedHorizon = -Infinity;
+    this.seen = seen;
+    this.head = head;
+    this.samples = samples;
+    if (counted < head) this.counted = head;
   }
 
   /** The bin `value` counts in (NaN for NaN, as in `DelayWindow`). */

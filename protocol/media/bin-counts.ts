@@ -22,13 +22,8 @@ const FIRST_FINE_BINS = 256;
 /** The fine bins of a window that has none allocated yet. */
 const NO_BINS = new Uint32Array(0);
 
-/** A quantile kept current as samples come and go: its bin, and how many samples lie below that bin. */
-interface TrackedQuantile {
-  readonly q: number;
-  /** −1 when unknown (after a clear or a recentre). */
-  bin: number;
-  below: number;
-}
+/** Room for tracked quantiles at first (a window tracks one or two; the arrays double past them). */
+const FIRST_TRACKED = 4;
 
 /** A tracked quantile further than this many bins from its last answer is found afresh instead of walked to. */
 const TRACK_WALK_LIMIT = 64;
@@ -49,8 +44,16 @@ export class BinCounts {
   /** Blocks, and super-blocks, over the bins. */
   readonly blocks: number;
   readonly supers: number;
-  /** The quantiles kept current (each added by its first `trackedBin`). */
-  readonly tracked: TrackedQuantile[] = [];
+  /**
+   * The quantiles kept current (each added by its first `trackedBin`), slot `j` < `trackedCount` of each
+   * array: its q, its bin (−1 when unknown: after a clear or a recentre) and how many samples lie below
+   * that bin. Typed arrays, not an array of records: every bump reads them, with no check of a record's
+   * shape each time.
+   */
+  private trackedQ: Float64Array = new Float64Array(FIRST_TRACKED);
+  private trackedBins: Float64Array = new Float64Array(FIRST_TRACKED);
+  private trackedBelow: Float64Array = new Float64Array(FIRST_TRACKED);
+  private trackedCount = 0;
 
   /** Counts over `bins` bins (a power of two, at least `BLOCK`), all zero. */
   constructor(readonly bins: number) {
@@ -77,11 +80,9 @@ export class BinCounts {
     let i = b - this.fineLo;
     if (i < 0 || i >= this.fine.length) i = this.cover(b);
     this.fine[i]! += delta;
-    const tracked = this.tracked;
-    for (let k = 0; k < tracked.length; k++) {
-      const t = tracked[k]!;
-      if (b < t.bin) t.below += delta;
-    }
+    const bins = this.trackedBins;
+    const below = this.trackedBelow;
+    for (let j = 0; j < this.trackedCount; j++) if (b < bins[j]!) below[j]! += delta;
   }
 
   /** The block half of `bump`: add `delta` to block `block` (0-based) and to its super-block. */
@@ -95,7 +96,7 @@ export class BinCounts {
     this.fine.fill(0);
     this.blockCount.fill(0);
     this.superCount.fill(0);
-    for (const t of this.tracked) t.bin = -1;
+    this.trackedBins.fill(-1);
   }
 
   /** Samples in bins 0 .. n − 1. */
@@ -105,7 +106,11 @@ export class BinCounts {
     const sup = block >> BLOCK_BITS;
     for (let s = 0; s < sup; s++) sum += this.superCount[s]!;
     for (let b = sup << BLOCK_BITS; b < block; b++) sum += this.blockCount[b]!;
-    for (let b = block << BLOCK_BITS; b < n; b++) sum += this.fineAt(b);
+    // the fine bins of the last block, those allocated only (the others are empty)
+    const fine = this.fine;
+    const lo = this.fineLo;
+    const end = Math.min(n, lo + fine.length);
+    for (let b = Math.max(block << BLOCK_BITS, lo); b < end; b++) sum += fine[b - lo]!;
     return sum;
   }
 
@@ -122,18 +127,35 @@ export class BinCounts {
 
   /** The bin of rank `k`, for the tracked quantile `q`: walked to from its last answer, or found afresh. */
   trackedBin(q: number, k: number): number {
-    let t: TrackedQuantile | undefined;
-    for (let i = 0; i < this.tracked.length && t === undefined; i++) if (this.tracked[i]!.q === q) t = this.tracked[i];
-    if (t === undefined) this.tracked.push((t = { q, bin: -1, below: 0 }));
+    let j = 0;
+    while (j < this.trackedCount && this.trackedQ[j] !== q) j++;
+    if (j === this.trackedCount) this.track(q);
+    let bin = this.trackedBins[j]!;
+    let below = this.trackedBelow[j]!;
     // invariant: below = samples in bins under `bin`; the answer is the bin where below < k ≤ below + fine
-    let steps = t.bin < 0 ? TRACK_WALK_LIMIT : 0;
-    for (; k <= t.below && steps < TRACK_WALK_LIMIT; steps++) t.below -= this.fineAt(--t.bin);
-    for (; k > t.below + this.fineAt(t.bin) && steps < TRACK_WALK_LIMIT; steps++) t.below += this.fineAt(t.bin++);
+    let steps = bin < 0 ? TRACK_WALK_LIMIT : 0;
+    for (; k <= below && steps < TRACK_WALK_LIMIT; steps++) below -= this.fineAt(--bin);
+    for (; k > below + this.fineAt(bin) && steps < TRACK_WALK_LIMIT; steps++) below += this.fineAt(bin++);
     if (steps >= TRACK_WALK_LIMIT) {
-      t.bin = this.rankBin(k);
-      t.below = this.prefix(t.bin);
+      bin = this.rankBin(k);
+      below = this.prefix(bin);
     }
-    return t.bin;
+    this.trackedBins[j] = bin;
+    this.trackedBelow[j] = below;
+    return bin;
+  }
+
+  /** Track `q` from now on, in the next slot (its bin unknown yet). */
+  private track(q: number): void {
+    const j = this.trackedCount++;
+    if (j === this.trackedQ.length) {
+      this.trackedQ = doubled(this.trackedQ);
+      this.trackedBins = doubled(this.trackedBins);
+      this.trackedBelow = doubled(this.trackedBelow);
+    }
+    this.trackedQ[j] = q;
+    this.trackedBins[j] = -1;
+    this.trackedBelow[j] = 0;
   }
 
   /** Widen the allocated fine bins (doubling, within the bins) to take in bin `b`; returns `b`'s index in them. */
@@ -157,6 +179,13 @@ export class BinCounts {
     this.fineLo = lo;
     return b - lo;
   }
+}
+
+/** `a` copied into an array twice as long. */
+function doubled(a: Float64Array): Float64Array {
+  const grown = new Float64Array(2 * a.length);
+  grown.set(a);
+  return grown;
 }
 
 /** The nearest rank of the `q` quantile among `n` samples (1 … n). */

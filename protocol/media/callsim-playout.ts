@@ -192,20 +192,22 @@ class CallsimPolicy implements PlayoutPolicy {
       // on the same grid: the same offset (most ticks: no fmod then), or whole frames away
       if (this.cachedOffset === offset || Math.abs(this.cachedOffset - offset) % FRAME_MS < 1e-6) return this.cachedTarget;
     }
-    const target = this.computeStationaryTarget(offset);
+    // the window's min, read once: where the offsets tried start, and what the target delay is reported over
+    const lo = this.delays.window.trackedQuantile(0);
+    const target = this.computeStationaryTarget(offset, lo);
     this.cached = true;
     this.cachedAt = now;
     this.cachedOffset = offset;
     this.cachedTarget = target;
-    this.cachedMinR = this.delays.window.trackedQuantile(0);
+    this.cachedMinR = lo;
     return target;
   }
 
-  private computeStationaryTarget(offset: number): number {
+  /** The E-model-optimal offset, on the grid through `offset`, the window's min being `lo` (undefined when empty). */
+  private computeStationaryTarget(offset: number, lo: number | undefined): number {
     const window = this.delays.window;
     // the 0 and 1 quantiles are the min and max, kept current instead of searched for at each refresh;
     // the max as the top of its bin, so that the offsets tried reach past the largest delay itself
-    const lo = window.trackedQuantile(0);
     const hi = window.trackedQuantileTop(1);
     if (lo === undefined || hi === undefined || window.size < MIN_SAMPLES) {
       const largest = Math.max(hi ?? -Infinity, this.delays.recentMax(1000));

@@ -153,25 +153,34 @@ export class DelayWindow {
   private settle(): void {
     this.dropOwed();
     const mask = this.slots - 1;
-    for (; this.counted < this.count; this.counted++) this.counts.bump(this.heldBin((this.head + this.counted) & mask), 1);
+    const { head, count, counts } = this;
+    for (let k = this.counted; k < count; k++) counts.bump(this.heldBin((head + k) & mask), 1);
+    this.counted = count;
   }
 
   /** Lazy: drop the samples the horizons owed expire, uncounting those counted (a full ring makes room so; the rest waits for a read). */
   private dropOwed(): void {
+    // the cursors in locals, stored back once
+    const { ring, owedHorizon } = this;
     const mask = this.slots - 1;
-    while (this.count > 0 && this.ring[2 * this.head]! < this.owedHorizon) {
-      const b = this.heldBin(this.head);
-      if (this.counted > 0) {
+    let { head, count, counted, admittedCount } = this;
+    while (count > 0 && ring[2 * head]! < owedHorizon) {
+      const b = this.heldBin(head);
+      if (counted > 0) {
         this.counts.bump(b, -1);
-        this.counted--;
+        counted--;
       }
-      if (this.admittedCount > 0) {
+      if (admittedCount > 0) {
         this.lagged!.bump(b, -1);
-        this.admittedCount--;
+        admittedCount--;
       }
-      this.head = (this.head + 1) & mask;
-      this.count--;
+      head = (head + 1) & mask;
+      count--;
     }
+    this.head = head;
+    this.count = count;
+    this.counted = counted;
+    this.admittedCount = admittedCount;
     this.owedHorizon = -Infinity;
   }
 
@@ -179,13 +188,15 @@ export class DelayWindow {
   admitUntil(until: Millis): void {
     if (this.lazy) this.dropOwed(); // admitting counts in the admitted histogram only
     const lagged = (this.lagged ??= new BinCounts(this.bins));
+    const { ring, head, count } = this;
     const mask = this.slots - 1;
-    while (this.admittedCount < this.count) {
-      const slot = (this.head + this.admittedCount) & mask;
-      if (!(this.ring[2 * slot]! <= until)) break;
+    let admitted = this.admittedCount;
+    for (; admitted < count; admitted++) {
+      const slot = (head + admitted) & mask;
+      if (!(ring[2 * slot]! <= until)) break;
       lagged.bump(this.heldBin(slot), 1);
-      this.admittedCount++;
     }
+    this.admittedCount = admitted;
   }
 
   /**
