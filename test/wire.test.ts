@@ -3,12 +3,16 @@
  * hand-made frame (frames with a valid CRC around arbitrary JSON are built here with crc32); property
  * tests with fixed seeds show that random bytes, truncations, bit flips, byte mutations and structural
  * edits are refused with a typed error and never throw; and a node fed malformed frames changes nothing.
+ * The media channel's binary codec (protocol/media-wire.ts), which folds its CRC in from the words it
+ * reads or writes and has a dedicated audio path, encodes and decodes exactly as a plain reference
+ * codec here does (DataView fields, `crc32` over the bytes), bytes, messages and refusals alike.
  */
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_PROTOCOL_CONFIG } from '../protocol/config.ts';
-import { crc32 } from '../protocol/crc32.ts';
+import { CRC32_START, crc32, crc32Word } from '../protocol/crc32.ts';
+import { decodeMedia, encodeAudio, encodeMedia, parseMedia, type AudioRecord, type MediaMessage } from '../protocol/media-wire.ts';
 import { decodeMessage, describeMessage, encodeMessage, WIRE_VERSION, type CallInfo, type CodecError, type CodecErrorCode, type CodecLimits, type WireMessage } from '../protocol/wire.ts';
 import { ackMessage, NodeDriver, stateMessage } from './support/node-driver.ts';
 
@@ -297,6 +301,132 @@ test('codec property: random byte replacements and insertions are refused, or ar
   // A replacement by the same byte is the one no-op: the original message comes back.
   const original = encodeMessage(MESSAGES[0]![0]);
   assert.ok(refusedOrSame(original.map((b) => b), original));
+});
+
+// ---- the media codec against a plain reference -----------------------------------------------------
+
+/** The media codec as first written: big-endian fields through a DataView, `crc32` over bytes 5.. (kind byte, CRC, uint32, float64s). */
+const REF_FLOATS = [0, 2, 4, 4, 2];
+function refEncode(m: MediaMessage): Uint8Array {
+  const [kind, u, floats] =
+    m.type === 'sync1' ? [1, m.id, [m.t1, m.half ?? NaN]] : m.type === 'sync2' ? [2, m.id, [m.t1, m.t2, m.t3, m.half ?? NaN]] : m.type === 'sync3' ? [3, m.id, [m.t3, m.t4, m.t5, m.half ?? NaN]] : [4, m.seq, [m.stream, m.mediaMs]];
+  const bytes = new Uint8Array(9 + 8 * floats.length);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = kind;
+  view.setUint32(5, u >>> 0);
+  floats.forEach((f, i) => view.setFloat64(9 + 8 * i, f));
+  view.setUint32(1, crc32(bytes.subarray(5)));
+  return bytes;
+}
+function refDecode(bytes: Uint8Array): unknown {
+  const kind = bytes[0]!;
+  if (bytes.length < 5) return { code: 'bad-length', message: `${bytes.length} bytes` };
+  if (kind < 1 || kind > 4) return { code: 'unknown-kind', message: `kind byte ${kind}` };
+  if (bytes.length !== 9 + 8 * REF_FLOATS[kind]!) return { code: 'bad-length', message: `kind ${kind} of ${bytes.length} bytes` };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(1) !== crc32(bytes.subarray(5))) return { code: 'checksum', message: 'payload does not match its CRC-32' };
+  const u = view.getUint32(5);
+  const [a, b, c, d] = [0, 1, 2, 3].map((i) => (i < REF_FLOATS[kind]! ? view.getFloat64(9 + 8 * i) : 0)) as [number, number, number, number];
+  if (kind === 4) {
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return { code: 'out-of-range', message: 'an audio frame carries a value that is not finite' };
+    return { type: 'audio', seq: u, stream: a, mediaMs: b };
+  }
+  const half = kind === 1 ? b : d;
+  if (!Number.isFinite(a) || (kind !== 1 && (!Number.isFinite(b) || !Number.isFinite(c))) || Math.abs(half) === Infinity) {
+    return { code: 'out-of-range', message: `kind ${kind} carries a time that is not finite or a half that is infinite` };
+  }
+  const halfField = Number.isNaN(half) ? {} : { half };
+  if (kind === 1) return { type: 'sync1', id: u, t1: a, ...halfField };
+  if (kind === 2) return { type: 'sync2', id: u, t1: a, t2: b, t3: c, ...halfField };
+  return { type: 'sync3', id: u, t3: a, t4: b, t5: c, ...halfField };
+}
+
+/** Numbers as the codec meets them, and the ones that test its edges: NaN, ±Infinity, −0, beyond uint32, fractions, subnormals. */
+const anyNumber = fc.oneof(
+  fc.constantFrom(0, -0, 1, -1, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32 - 1, 2 ** 32, -(2 ** 31), 1.5, 5e-324, Number.MAX_VALUE),
+  fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+  fc.double(),
+);
+const mediaMessage: fc.Arbitrary<MediaMessage> = fc.oneof(
+  fc.record({ type: fc.constant('audio' as const), seq: anyNumber, stream: anyNumber, mediaMs: anyNumber }),
+  fc.record({ type: fc.constant('sync1' as const), id: anyNumber, t1: anyNumber, half: anyNumber }, { requiredKeys: ['type', 'id', 't1'] }),
+  fc.record({ type: fc.constant('sync2' as const), id: anyNumber, t1: anyNumber, t2: anyNumber, t3: anyNumber, half: anyNumber }, { requiredKeys: ['type', 'id', 't1', 't2', 't3'] }),
+  fc.record({ type: fc.constant('sync3' as const), id: anyNumber, t3: anyNumber, t4: anyNumber, t5: anyNumber, half: anyNumber }, { requiredKeys: ['type', 'id', 't3', 't4', 't5'] }),
+);
+
+/** `parseMedia` and `decodeMedia` on `bytes` say what the reference says; a refusal leaves the caller's record untouched. */
+function decodesAsReference(bytes: Uint8Array): void {
+  const expected = refDecode(bytes);
+  const decoded = decodeMedia(bytes);
+  assert.equal(decoded.ok ? decoded.message : decoded.error, expected);
+  const into: AudioRecord = { type: 'audio', seq: -1, stream: -1, mediaMs: -1 };
+  const parsed = parseMedia(bytes, into);
+  assert.equal(parsed, expected);
+  if (parsed !== into) assert.equal(into, { type: 'audio', seq: -1, stream: -1, mediaMs: -1 });
+}
+
+test('media codec: crc32Word over big-endian words is crc32 over their bytes', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 12 }), (words) => {
+      const bytes = new Uint8Array(4 * words.length);
+      words.forEach((w, i) => new DataView(bytes.buffer).setInt32(4 * i, w));
+      const r = words.reduce(crc32Word, CRC32_START);
+      assert.is((~r >>> 24) | ((~r >>> 8) & 0xff00) | ((~r & 0xff00) << 8) | (~r << 24), crc32(bytes) | 0);
+    }),
+    { ...SEED, numRuns: 500 },
+  );
+});
+
+test('media codec property: every message, the audio path included, encodes and decodes as the reference does', () => {
+  fc.assert(
+    fc.property(mediaMessage, (m) => {
+      const bytes = encodeMedia(m);
+      assert.equal(bytes, refEncode(m));
+      if (m.type === 'audio') assert.equal(encodeAudio(m.seq, m.stream, m.mediaMs), bytes);
+      decodesAsReference(bytes);
+    }),
+    { ...SEED, numRuns: 3000 },
+  );
+});
+
+test('media codec property: corrupted, cut, re-kinded and random packets are refused (or accepted) as the reference does', () => {
+  const edit = fc.record({ kind: fc.constantFrom('bit', 'byte', 'cut', 'kind'), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) });
+  fc.assert(
+    fc.property(mediaMessage, fc.array(edit, { minLength: 1, maxLength: 3 }), (m, edits) => {
+      let bytes = encodeMedia(m);
+      for (const { kind, at, byte } of edits) {
+        const i = at % Math.max(1, bytes.length);
+        if (kind === 'bit') bytes = withBit(bytes, at % Math.max(1, 8 * bytes.length));
+        else if (kind === 'byte') bytes = bytes.map((b, j) => (j === i ? byte : b));
+        else if (kind === 'cut') bytes = bytes.slice(0, i);
+        else bytes = bytes.map((b, j) => (j === 0 ? byte % 6 : b));
+      }
+      decodesAsReference(bytes);
+    }),
+    { ...SEED, numRuns: 3000 },
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 48 }), (bytes) => decodesAsReference(bytes)),
+    { ...SEED, numRuns: 1000 },
+  );
+});
+
+test('media codec: every single-bit flip of an audio frame or a sync packet is refused as before', () => {
+  const packets = [
+    { type: 'audio', seq: 1, stream: 7, mediaMs: 20 },
+    { type: 'audio', seq: 2 ** 32 - 1, stream: 0.1234, mediaMs: -1e9 },
+    { type: 'sync1', id: 5, t1: 100 },
+    { type: 'sync2', id: 5, t1: 100, t2: 200, t3: 201, half: 3.5 },
+    { type: 'sync3', id: 5, t3: 201, t4: 300, t5: 301 },
+  ] as const satisfies readonly MediaMessage[];
+  for (const m of packets) {
+    const bytes = encodeMedia(m);
+    for (let bit = 0; bit < bytes.length * 8; bit++) {
+      const flipped = withBit(bytes, bit);
+      decodesAsReference(flipped);
+      if (bit >= 8) assert.is(decodeMedia(flipped).ok ? 'ok' : (decodeMedia(flipped) as { error: { code: string } }).error.code, 'checksum', `${m.type} bit ${bit}`);
+    }
+  }
 });
 
 // ---- the node ------------------------------------------------------------------------------------
