@@ -1,11 +1,15 @@
 /**
  * `call`: the speed of a group call with audio — every peer in one call, the time sync and 20 ms frames
  * both ways on every pair, the playout controller on every stream — as simulated ms per wall ms (the
- * "× real time" factor), for 8 peers (the headline) and for 2, 4, 8 and 16 peers (how the cost grows).
- * The network is `wifi`; there is no trace sink and no invariant checker: this is the simulator and the
- * protocol alone. `call-8-fixed-3` runs the 8-peer call with the fixed 3-packet buffer instead of our
- * playout controller: the difference is what our controller costs, the rest is the simulator, the
- * signaling, the time sync, the codec and the jitter-buffer core.
+ * "× real time" factor). `call-8-60s` is the headline: whole 8-peer calls of 60 simulated seconds, one
+ * after another, each from a fresh world (joins, time syncs and windows filling included). `call-2` to
+ * `call-16` run one call of 2, 4, 8 and 16 peers for as long as the calibration asks (minutes of
+ * simulated time: the steady state, where the 30 s and 60 s windows expire samples too), which shows
+ * how the cost grows with the peers. The network is `wifi`; there is no trace sink and no invariant
+ * checker: this is the simulator and the protocol alone. The `-fixed-3` rows run the same 8-peer calls
+ * with the fixed 3-packet buffer instead of our playout controller: the difference is what our
+ * controller costs, the rest is the simulator, the signaling, the time sync, the codec and the
+ * jitter-buffer core.
  */
 import { callProtocol } from '../protocol/index.ts';
 import { Session } from '../scenarios/session.ts';
@@ -27,10 +31,29 @@ const groupCase = (peers: number, playout = 'callsim'): BenchCase => ({
   run: (ms) => runGroupCall(peers, ms, playout),
 });
 
+/** Simulated length of each call of the headline rows (ms). */
+const HEADLINE_CALL_MS = 60_000;
+
+const headlineCase = (playout = 'callsim'): BenchCase => ({
+  name: playout === 'callsim' ? 'call-8-60s' : `call-8-60s-${playout}`,
+  unit: 'calls of 60 s',
+  initialSize: 1,
+  run: (calls) => {
+    let events = 0;
+    let packets = 0;
+    for (let i = 0; i < calls; i++) {
+      const counts = runGroupCall(8, HEADLINE_CALL_MS, playout);
+      events += counts.events;
+      packets += counts.packets!;
+    }
+    return { events, packets, simulatedMs: calls * HEADLINE_CALL_MS };
+  },
+});
+
 /** The `call` workload (not in the default set: `npm run bench -- call`). */
 export const groupCall: Workload = {
   name: 'call',
-  summary: 'a group call with audio on wifi: 2, 4, 8 and 16 peers (simulated : real time)',
+  summary: 'a group call with audio on wifi: 8-peer calls of 60 s, then one long call of 2, 4, 8 and 16 peers (simulated : real time)',
   byDefault: false,
-  cases: [...[2, 4, 8, 16].map((peers) => groupCase(peers)), groupCase(8, 'fixed-3')],
+  cases: [headlineCase(), headlineCase('fixed-3'), ...[2, 4, 8, 16].map((peers) => groupCase(peers)), groupCase(8, 'fixed-3')],
 };
