@@ -11,7 +11,9 @@
  *     that onset;
  *   - a stall (stalls less than 1 s apart count as one) degrades when the frozen playout (offset at the stall's onset) exceeds 5 % late loss
  *     before 1 s after its release; it is detected in time when a warning came within 100 ms of the
- *     onset (nothing precedes a stall: the onset is when its first held packet would have arrived);
+ *     onset (nothing precedes a stall: the onset is when its first held packet would have arrived) of
+ *     one of its stalls that began before it degraded (after a brief stall, one too short to notice,
+ *     the harmful one that follows it within the second is timed from its own onset);
  *   - a warning is a true alarm when the playout frozen at the smallest offset of the second before it
  *     would exceed 5 % late loss within the 2 s after it, and a false alarm otherwise; the "as heard"
  *     count also accepts frames lost in the network as degradation (a warning before a long loss burst
@@ -44,7 +46,7 @@ export const END_OF_STREAM_MARGIN_MS = 100;
 
 /** How one episode went. */
 export interface EpisodeScore {
-  /** Episode start (climb) or onset (stall) (ms). */
+  /** Episode start (climb); onset (stall) of the stall its warning is timed from (ms). */
   readonly at: number;
   /** When the frozen playout degraded, if it did. */
   readonly degradedAt: number | undefined;
@@ -85,7 +87,10 @@ export function scoreWarnings(trace: PlayoutTrace, result: ReplayResult): Warnin
       const offset = offsetAt(result, e.onset);
       const degradedAt = offset === undefined ? undefined : frozenOnset(trace, offset, e.onset, e.release + 1000);
       const warnedAt = warningTimes.find((w) => w >= e.onset - STALL_DETECTION_MS && w <= e.release);
-      stalls.push({ at: e.onset, degradedAt, warnedAt, inTime: warnedAt !== undefined && warnedAt - e.onset <= STALL_DETECTION_MS });
+      // timed from the onset of the stall the warning came in (the first if it came before any), if that one began before the harm
+      let at = e.onset;
+      for (const onset of e.onsets) if (warnedAt !== undefined && onset <= warnedAt && onset <= (degradedAt ?? Infinity)) at = onset;
+      stalls.push({ at, degradedAt, warnedAt, inTime: warnedAt !== undefined && warnedAt - at <= STALL_DETECTION_MS });
     }
   }
   let falseAlarms = 0;
@@ -121,15 +126,18 @@ export function frozenOnset(trace: PlayoutTrace, offset: number, from: number, u
 }
 
 /** Stalls less than a second apart are one episode: the second one is not sudden, the path was already stalling. */
-function mergeStalls(episodes: readonly TraceEpisode[]): TraceEpisode[] {
-  const out: TraceEpisode[] = [];
+function mergeStalls(episodes: readonly TraceEpisode[]): ScoredEpisode[] {
+  const out: ScoredEpisode[] = [];
   for (const e of episodes) {
     const last = out[out.length - 1];
-    if (e.kind === 'stall' && last?.kind === 'stall' && e.onset - last.release < STALL_MERGE_MS) out[out.length - 1] = { kind: 'stall', onset: last.onset, release: e.release };
-    else out.push(e);
+    if (e.kind === 'stall' && last?.kind === 'stall' && e.onset - last.release < STALL_MERGE_MS) out[out.length - 1] = { kind: 'stall', onset: last.onset, release: e.release, onsets: [...last.onsets, e.onset] };
+    else out.push(e.kind === 'stall' ? { ...e, onsets: [e.onset] } : e);
   }
   return out;
 }
+
+/** An episode as scored: a climb, or stalls less than `STALL_MERGE_MS` apart with the onset of each. */
+type ScoredEpisode = Extract<TraceEpisode, { kind: 'climb' }> | (Extract<TraceEpisode, { kind: 'stall' }> & { readonly onsets: readonly number[] });
 
 /** The playout offset at the last tick at or before `t` that had one. */
 function offsetAt(result: ReplayResult, t: number): number | undefined {

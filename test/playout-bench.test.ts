@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { playoutReport, type TraceComparison, type WarningFigures } from '../bench/playout.ts';
-import { replay } from '../bench/playout-replay.ts';
-import { playoutTrace, TRACE_NAMES } from '../bench/playout-traces.ts';
+import { replay, type ReplayResult } from '../bench/playout-replay.ts';
+import { playoutTrace, TRACE_NAMES, type PlayoutTrace, type TraceEpisode } from '../bench/playout-traces.ts';
+import { scoreWarnings } from '../bench/playout-warnings.ts';
 import { PLAYOUT_ALGORITHMS } from '../protocol/media/index.ts';
 
 const test = suite('playout bench: the headline comparisons hold on shortened traces');
@@ -47,6 +48,26 @@ test('warnings: the wandering floor of a jittery FIFO path is not a climb', () =
     return [key, replay(playoutTrace(name, Number(seed), 20_000), ours).warnings.filter((w) => w.cause === 'delay-rising').length];
   });
   assert.equal(rises, [['3g/10', 0], ['high-jitter/6', 0], ['high-jitter/8', 0], ['edge/6', 0]]);
+});
+
+test('warnings: stalls less than a second apart are one episode, timed from the onset of the stall the warning came in', () => {
+  // frames every 20 ms for 4 s, 5 ms on the way; a 20 ms stall at 1000 ms, a 200 ms one at 1500 ms;
+  // playout at a constant 30 ms offset
+  const stalls: TraceEpisode[] = [{ kind: 'stall', onset: 1000, release: 1020 }, { kind: 'stall', onset: 1500, release: 1700 }];
+  const packets = Array.from({ length: 200 }, (_, seq) => {
+    const natural = 20 * seq + 5;
+    const held = stalls.find((e) => e.kind === 'stall' && natural >= e.onset && natural < e.release);
+    return { seq, sentAt: 20 * seq, arrivedAt: held?.kind === 'stall' ? held.release : natural };
+  });
+  const trace: PlayoutTrace = { name: 'stall', seed: 0, durationMs: 4000, packets, arrivals: packets.map((p) => ({ seq: p.seq, at: p.arrivedAt })), roundTrips: [], episodes: stalls };
+  const ticks = Float64Array.from({ length: 200 }, (_, i) => 20 * i + 10);
+  const warnedAt = (at: number) => {
+    const result = { tickAt: ticks, tickOffset: ticks.map(() => 30), warnings: [{ at, cause: 'stall' }] } as unknown as ReplayResult;
+    return scoreWarnings(trace, result).stalls.map((e) => [e.at, e.degradedAt !== undefined, e.inTime]);
+  };
+  assert.equal(warnedAt(1580), [[1500, true, true]]);
+  assert.equal(warnedAt(1620), [[1500, true, false]]);
+  assert.equal(warnedAt(1050), [[1000, true, true]]);
 });
 
 test('the report prints a table per trace and the warning figures', () => {
