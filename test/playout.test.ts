@@ -259,6 +259,17 @@ test('ours: a stall is expanded through, warned within 100 ms, and the released 
   assert.ok(log.every((l) => !l.includes('warn') || l === '60095 warn stall'), 'no other warning in 60 s of steady delay');
 });
 
+test('ours: a long stall in the stream\'s first seconds is discarded down to the playout before it, not waited for from then on', () => {
+  // 10 ms of delay; frames 50..74 (captured 1000..1480 ms) are held and released together at 1510 ms
+  const arrivals = [...steady(0, 49, 10), ...steady(50, 74, 0).map(([seq]) => [seq, 1510] as const), ...steady(75, 500, 10)];
+  const log = drive(callsimPlayout(), arrivals, 10_015, { tickPhase: 15, rtts: [[500, 20]] });
+  const offsets = (from: number, to: number) => [...new Set(log.filter((l) => l.includes(' play ')).map((l) => l.split(' ').map(Number)).filter(([at]) => at! >= from && at! < to).map(([at, , seq]) => at! - 20 * seq!))];
+  assert.equal(offsets(0, 995), [15]);
+  // one stall in 1.5 s is no sign of how often they come: 25 samples of 75 would have made the target cover 500 ms for seconds
+  assert.equal(offsets(1600, 10_000), [15]);
+  assert.ok(log.filter((l) => l.endsWith('latency')).length >= 24, 'the released frames are discarded');
+});
+
 test('ours: a path without jitter whose frames now and then overtake the rest (netem reorder) plays every frame once settled, with no rise, warning or stretch', () => {
   // 60 s at a constant 279.95 ms (inside a 0.5 ms bin, not on its edge); about one frame in five, in an
   // irregular pattern, is sent ahead at once and arrives at its capture time: the floor of a 100 ms

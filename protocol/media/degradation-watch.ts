@@ -41,7 +41,8 @@
  *       a first long silence is warned of (it may be the first stall), but not once the bursts seen
  *       make more than half a run that long expected.
  *     On Wi-Fi, gaps past 100 ms are stalls and go on; on a jittery path they are delay excursions the
- *     buffer absorbs.
+ *     buffer absorbs. When a stall ends (a held silence past the usual gaps, or of 200 ms or more
+ *     before 25 gaps are known), `stallReleasedAt` says so, for the playout target.
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
  *
@@ -100,6 +101,9 @@ const MIN_REFERENCE_FLOORS = 20;
 
 /** Span of the silence and loss-run history (ms). */
 const SILENCE_HISTORY_MS = 60_000;
+
+/** A held silence this long is a stall before the stream's usual gaps are known (ms). */
+const FIRST_STALL_MS = 200;
 
 /** The fields of an arrival's record in the log: its excursion above its block's floor so far, its gap since the previous arrival, and 1 if that gap is a usual one (else 0). */
 const EXCURSION = 1;
@@ -245,6 +249,7 @@ export class DegradationWatch {
   /** The last arrival's time and delay, and the playout offset then, valid once `arrived` (`offsetAtLastArrival` once `offsetKnownAtLastArrival`). Plain numbers, kept apart from their flags: stored at every arrival and tick without allocating a number each time. */
   private arrived = false;
   private lastArrival: Millis = 0;
+  private releasedAt: Millis = -Infinity;
   private lastR = 0;
   private offsetKnown = false;
   private offset = 0;
@@ -270,6 +275,11 @@ export class DegradationWatch {
    */
   get risingSlope(): number {
     return this.shortFit.t > 0 && this.shortFit.slope > 0 ? this.shortFit.slope : 0;
+  }
+
+  /** When the last stall ended (−Infinity: none yet): the arrival after a held silence longer than the stream's usual gaps (before 25 are known, one of 200 ms or more). */
+  get stallReleasedAt(): Millis {
+    return this.releasedAt;
   }
 
   /** The latest short-range rise estimate: slope (ms per ms), its t-statistic, and the current floor. */
@@ -313,7 +323,10 @@ export class DegradationWatch {
     if (this.arrived) {
       gap = now - this.lastArrival;
       // a silence that ended with a held packet (not one after lost ones) was a delay
-      if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) this.delaySilences.add(now, gap);
+      if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) {
+        this.delaySilences.add(now, gap);
+        if (this.unusualGap(gap) ?? gap >= FIRST_STALL_MS) this.releasedAt = now;
+      }
       // the usual gaps: jitter between consecutive frames, not loss runs, not stalls
       if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) usual = 1;
     }
@@ -486,17 +499,22 @@ export class DegradationWatch {
     return true;
   }
 
+  /** Whether a gap between arrivals is longer than this stream's usual ones: past their 99.5th percentile + a frame and twice their 99th (undefined until 25 are known). */
+  private unusualGap(gap: Millis): boolean | undefined {
+    const gaps = this.gaps;
+    if (gaps.size < 25) return undefined;
+    return gap > Math.max(gaps.trackedQuantile(0.995)! + FRAME_MS, 2 * gaps.trackedQuantile(0.99)!);
+  }
+
   /** How soon a silence will harm a frozen playout (ms from now), when it is likely to. */
   private stallRisk(now: Millis, offsetMs: number): number | undefined {
     if (!this.arrived) return undefined;
     const silence = now - this.lastArrival;
-    const gaps = this.gaps;
     // counted as if the last packet had come at the floor's delay: it may have been slow itself
     const blocks = this.blocks;
     const last = blocks.base + blocks.length - 1;
     const floor = blocks.length >= 2 ? Math.min(blocks.floorAt(last), blocks.floorAt(last - 1)) : this.lastR;
-    if (silence + (this.lastR - floor) <= this.minStallMs || gaps.size < 25) return undefined;
-    if (silence <= Math.max(gaps.trackedQuantile(0.995)! + FRAME_MS, 2 * gaps.trackedQuantile(0.99)!)) return undefined;
+    if (silence + (this.lastR - floor) <= this.minStallMs || this.unusualGap(silence) !== true) return undefined;
     // the silence degrades playout once the frames due meanwhile run out of buffer: three late frames
     const harmfulAt = (this.offsetKnownAtLastArrival ? this.offsetAtLastArrival : offsetMs) - this.lastR + 3 * FRAME_MS;
     const held = this.delaySilences;
