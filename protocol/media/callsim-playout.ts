@@ -108,7 +108,8 @@ class CallsimPolicy implements PlayoutPolicy {
   private cachedOffset = 0;
   private cachedTarget = 0;
   private cachedMinR: number | undefined;
-  /** The samples stalls released while the stream is young (see `noteStallEvidence`), and when it began. */
+  /** While the stream is young (see `noteStallEvidence`): the samples stalls released, when it began, its last arrival. */
+  private young = true;
   private readonly released = new DelayWindow(STALL_EVIDENCE_MS);
   private releasing = false;
   private lastArrivalAt = -Infinity;
@@ -126,7 +127,7 @@ class CallsimPolicy implements PlayoutPolicy {
     this.noteLoss(note.seq);
     this.watch.arrival(note.now, note.seq, r);
     this.delays.add(note.now, r, this.watch.risingSlope);
-    this.noteStallEvidence(note.now, r);
+    if (this.young) this.noteStallEvidence(note.now, r);
     // a delay late for the target can move the optimum up at once (a stall's burst): recompute at the
     // next tick (an earlier one only makes lower offsets worse, or drifts it down: the refresh sees to that)
     if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS) this.cached = false;
@@ -239,8 +240,8 @@ class CallsimPolicy implements PlayoutPolicy {
     const leastLossImpairment = lossImpairment(100 * Math.min(1, this.lossRate), burstR);
     // a young stream's stalls count in part: of the n samples, `discounted` of those stalls released leave
     const n = window.size;
-    const weight = Math.min(1, (this.lastArrivalAt - this.firstArrivalAt) / STALL_EVIDENCE_MS);
-    if (weight < 1) this.released.expire(this.lastArrivalAt);
+    // (no released sample expires: they are kept, and asked, only while the stream is younger than their window's span)
+    const weight = this.young ? Math.min(1, (this.lastArrivalAt - this.firstArrivalAt) / STALL_EVIDENCE_MS) : 1;
     const discounted = weight < 1 ? (1 - weight) * Math.min(this.released.size, n) : 0;
     for (let o = onGrid(offset, lo); o <= end; o += FRAME_MS) {
       // offsets only add delay from here on: once even no late loss could not beat the best, none will
@@ -274,10 +275,12 @@ class CallsimPolicy implements PlayoutPolicy {
    */
   private noteStallEvidence(now: Millis, r: number): void {
     if (Number.isNaN(this.firstArrivalAt)) this.firstArrivalAt = now;
-    if (now - this.firstArrivalAt < STALL_EVIDENCE_MS) {
-      this.releasing = this.watch.stallReleasedAt === now || (this.releasing && now - this.lastArrivalAt < 1);
-      if (this.releasing) this.released.add(now, r);
+    if (now - this.firstArrivalAt >= STALL_EVIDENCE_MS) {
+      this.young = false; // for good: they count in full from now on
+      return;
     }
+    this.releasing = this.watch.stallReleasedAt === now || (this.releasing && now - this.lastArrivalAt < 1);
+    if (this.releasing) this.released.add(now, r);
     this.lastArrivalAt = now;
   }
 
