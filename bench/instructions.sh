@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Instructions per delivered packet of the steady 8-peer call with audio, counted by valgrind: the
-# same tree gives the same count run after run (a clean clone within about 0.1 %), where wall-clock
-# timings on a shared machine swing by 30 %. V8 runs single-threaded with fixed seeds; the call runs
-# to 25 s and to 45 s of simulated time, and the difference of the two counts is divided by the
-# difference of the packets delivered, which leaves start-up and the joins out. Single-threaded, V8's
-# optimizing compilers run on the main thread (in a normal run they have a thread of their own) and
-# still work between 25 s and 45 s (code first reached when the 30 s windows start to expire), so
-# their share is counted apart: "without the compiler" is the figure to compare changes by. A change
-# also moves where young-generation collections and V8's inlining decisions fall, which can shift the
-# count by a few hundred either way: differences that small say little about the change itself.
+# same tree gives the same count run after run, where wall-clock timings on a shared machine swing by
+# 30 %. V8 runs single-threaded and predictable, with fixed seeds (without `--predictable` the
+# collector paces itself by the clock: three runs of one tree counted 11,651, 11,883 and 12,234
+# instructions a packet). The call runs to 25 s and to 45 s of simulated time, and the difference of
+# the two counts is divided by the difference of the packets delivered, which leaves start-up and
+# the joins out. Single-threaded, V8's optimizing compilers run on the main thread (in a normal run
+# they have a thread of their own) and still work between 25 s and 45 s (code first reached when the
+# 30 s windows start to expire), so their share is counted apart: "without the compiler" is the
+# figure to compare changes by. A change also moves where young-generation collections and V8's
+# inlining decisions fall, which can shift the count by a few hundred either way: differences that
+# small say little about the change itself.
 #   bash bench/instructions.sh [--by-function] [playout ...]
 #     (default: callsim fixed-3; needs valgrind: apt-get install valgrind)
 #   --by-function: also the 40 functions with the most instructions per packet (JS functions by name
@@ -25,7 +27,7 @@ node_modules/.bin/esbuild bench/call-steady.ts --bundle --format=esm --platform=
 split() { node_modules/.bin/tsx bench/callgrind-split.ts "$@"; }
 count() { # playout, simulated ms → "instructions compiler-instructions packets" (and $out/<playout>-<ms>.json by function)
   local flags=() log pid json
-  local node_flags=(--single-threaded --hash-seed=1 --random-seed=1)
+  local node_flags=(--single-threaded --predictable --hash-seed=1 --random-seed=1)
   # by function: instruction addresses, and V8's code map to name them (interpreted functions too)
   $by_function && flags=(--dump-instr=yes) && node_flags+=(--perf-basic-prof --interpreted-frames-native-stack --no-compact-code-space)
   (cd "$out" && exec valgrind --tool=callgrind "${flags[@]}" --callgrind-out-file="$out/cg.out" node "${node_flags[@]}" call.mjs "$1" "$2" > "$out/log" 2>&1) &
