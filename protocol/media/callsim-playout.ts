@@ -44,7 +44,6 @@
 import type { Millis } from '../contract.ts';
 import { DegradationWatch, type DegradationWatchOptions } from './degradation-watch.ts';
 import { DelayRegime } from './delay-regime.ts';
-import { DelayWindow } from './delay-window.ts';
 import { delayImpairment, lossImpairment, R0, rating } from './emodel.ts';
 import { ADVANCE, drop, HOLD, JitterBuffer, type ArrivalNote, type BufferView, type PlayoutPolicy, type TickPlan, type TimeSyncNote } from './jitter-buffer.ts';
 import { LossPattern } from './loss-pattern.ts';
@@ -81,8 +80,6 @@ const TARGET_REFRESH_MS = 200;
 /** Samples needed before the E-model target replaces the start-up rule (cover every delay seen). */
 const MIN_SAMPLES = 25;
 
-/** Stream age over which the samples a stall released come to count in full in the target (ms). */
-const STALL_EVIDENCE_MS = 30_000;
 
 /** The callsim playout policy. */
 class CallsimPolicy implements PlayoutPolicy {
@@ -108,12 +105,6 @@ class CallsimPolicy implements PlayoutPolicy {
   private cachedOffset = 0;
   private cachedTarget = 0;
   private cachedMinR: number | undefined;
-  /** While the stream is young (see `noteStallEvidence`): the samples stalls released, when it began, its last arrival. */
-  private young = true;
-  private readonly released = new DelayWindow(STALL_EVIDENCE_MS);
-  private releasing = false;
-  private lastArrivalAt = -Infinity;
-  private firstArrivalAt = NaN;
 
   constructor(options: CallsimPlayoutOptions) {
     this.delays = new DelayRegime(options.windowMs ?? 60_000);
@@ -127,7 +118,6 @@ class CallsimPolicy implements PlayoutPolicy {
     this.noteLoss(note.seq);
     this.watch.arrival(note.now, note.seq, r);
     this.delays.add(note.now, r, this.watch.risingSlope);
-    if (this.young) this.noteStallEvidence(note.now, r);
     // a delay late for the target can move the optimum up at once (a stall's burst): recompute at the
     // next tick (an earlier one only makes lower offsets worse, or drifts it down: the refresh sees to that)
     if (this.cached && r > this.cachedTarget - SAFETY_MARGIN_MS) this.cached = false;
@@ -240,15 +230,14 @@ class CallsimPolicy implements PlayoutPolicy {
     const leastLossImpairment = lossImpairment(100 * Math.min(1, this.lossRate), burstR);
     // a young stream's stalls count in part: of the n samples, `discounted` of those stalls released leave
     const n = window.size;
-    // (no released sample expires: they are kept, and asked, only while the stream is younger than their window's span)
-    const weight = this.young ? Math.min(1, (this.lastArrivalAt - this.firstArrivalAt) / STALL_EVIDENCE_MS) : 1;
-    const discounted = weight < 1 ? (1 - weight) * Math.min(this.released.size, n) : 0;
+    const weight = this.watch.maturity;
+    const discounted = weight < 1 ? (1 - weight) * Math.min(this.watch.youngReleased(), n) : 0;
     for (let o = onGrid(offset, lo); o <= end; o += FRAME_MS) {
       // offsets only add delay from here on: once even no late loss could not beat the best, none will
       const delayMs = o + shift + FRAME_ALLOWANCE_MS;
       if (R0 - delayImpairment(delayMs) - leastLossImpairment + TARGET_STICKINESS_R < bestR) break;
       const x = o - SAFETY_MARGIN_MS;
-      const late = discounted === 0 ? window.fractionAbove(x) : Math.max(0, n * window.fractionAbove(x) - discounted * this.released.fractionAbove(x)) / (n - discounted);
+      const late = discounted === 0 ? window.fractionAbove(x) : Math.max(0, n * window.fractionAbove(x) - discounted * this.watch.youngReleasedAbove(x)) / (n - discounted);
       if (late > MAX_LATE_FRACTION) continue;
       const loss = 100 * Math.min(1, this.lossRate + late);
       const r = rating(delayMs, loss, burstR) + (this.targeted && o === this.target ? TARGET_STICKINESS_R : 0);
@@ -265,23 +254,6 @@ class CallsimPolicy implements PlayoutPolicy {
     if (this.clockOffsetMs !== undefined) return this.clockOffsetMs;
     const minRtt = this.watch.smallestRoundTrip();
     return (minRtt === undefined ? this.assumedOneWayMs : minRtt / 2) - minR;
-  }
-
-  /**
-   * Keep the samples a stall released (the arrival that ended it and those that came within 1 ms of
-   * each other after it) while the stream is younger than `STALL_EVIDENCE_MS`: one stall in the first
-   * seconds says little about how often stalls come, yet the 20 frames it released at once would be a
-   * tenth of a young window, and the target would wait for the next one for seconds.
-   */
-  private noteStallEvidence(now: Millis, r: number): void {
-    if (Number.isNaN(this.firstArrivalAt)) this.firstArrivalAt = now;
-    if (now - this.firstArrivalAt >= STALL_EVIDENCE_MS) {
-      this.young = false; // for good: they count in full from now on
-      return;
-    }
-    this.releasing = this.watch.stallReleasedAt === now || (this.releasing && now - this.lastArrivalAt < 1);
-    if (this.releasing) this.released.add(now, r);
-    this.lastArrivalAt = now;
   }
 
   /** Network loss rate: an exponential average over about 500 frames of sequence-number gaps. */

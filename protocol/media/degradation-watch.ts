@@ -41,8 +41,9 @@
  *       a first long silence is warned of (it may be the first stall), but not once the bursts seen
  *       make more than half a run that long expected.
  *     On Wi-Fi, gaps past 100 ms are stalls and go on; on a jittery path they are delay excursions the
- *     buffer absorbs. When a stall ends (a held silence past the usual gaps, or of 200 ms or more
- *     before 25 gaps are known), `stallReleasedAt` says so, for the playout target.
+ *     buffer absorbs. In the stream's first 30 s the delays stalls released (a held silence past the
+ *     usual gaps, or of 200 ms or more before 25 gaps are known, and the packets that came with the
+ *     one that ended it) are kept for the playout target (`youngReleased`, `maturity`).
  * A warning is raised when a risk appears after at least `rearmMs` without a risk of the same cause
  * (`stallRearmMs` for stalls: a silence that ended has ended): one episode, one warning.
  *
@@ -104,6 +105,9 @@ const SILENCE_HISTORY_MS = 60_000;
 
 /** A held silence this long is a stall before the stream's usual gaps are known (ms). */
 const FIRST_STALL_MS = 200;
+
+/** A stream is young for this long after its first arrival; what its stalls release meanwhile is kept (ms). */
+const YOUNG_STREAM_MS = 30_000;
 
 /** The fields of an arrival's record in the log: its excursion above its block's floor so far, its gap since the previous arrival, and 1 if that gap is a usual one (else 0). */
 const EXCURSION = 1;
@@ -249,7 +253,11 @@ export class DegradationWatch {
   /** The last arrival's time and delay, and the playout offset then, valid once `arrived` (`offsetAtLastArrival` once `offsetKnownAtLastArrival`). Plain numbers, kept apart from their flags: stored at every arrival and tick without allocating a number each time. */
   private arrived = false;
   private lastArrival: Millis = 0;
-  private releasedAt: Millis = -Infinity;
+  /** While the stream is young: when it began, whether the last arrival was released by a stall, and the delays stalls released. */
+  private young = true;
+  private firstArrival = NaN;
+  private releasing = false;
+  private readonly youngReleases = new DelayWindow(YOUNG_STREAM_MS);
   private lastR = 0;
   private offsetKnown = false;
   private offset = 0;
@@ -277,9 +285,19 @@ export class DegradationWatch {
     return this.shortFit.t > 0 && this.shortFit.slope > 0 ? this.shortFit.slope : 0;
   }
 
-  /** When the last stall ended (−Infinity: none yet): the arrival after a held silence longer than the stream's usual gaps (before 25 are known, one of 200 ms or more). */
-  get stallReleasedAt(): Millis {
-    return this.releasedAt;
+  /** How far the stream is into its young first 30 s: 0 at its first arrival, 1 from then on. */
+  get maturity(): number {
+    return this.young ? Math.min(1, (this.lastArrival - this.firstArrival) / YOUNG_STREAM_MS) : 1;
+  }
+
+  /** How many delays stalls released while the stream was young (asked while it is: see `maturity`). */
+  youngReleased(): number {
+    return this.youngReleases.size;
+  }
+
+  /** The fraction of `youngReleased()` above `x` (by the bin, as `DelayWindow.fractionAbove`). */
+  youngReleasedAbove(x: number): number {
+    return this.youngReleases.fractionAbove(x);
   }
 
   /** The latest short-range rise estimate: slope (ms per ms), its t-statistic, and the current floor. */
@@ -320,16 +338,18 @@ export class DegradationWatch {
     }
     let gap = 0;
     let usual = 0;
+    let released = false;
     if (this.arrived) {
       gap = now - this.lastArrival;
       // a silence that ended with a held packet (not one after lost ones) was a delay
       if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) {
         this.delaySilences.add(now, gap);
-        if (this.unusualGap(gap) ?? gap >= FIRST_STALL_MS) this.releasedAt = now;
+        released = this.unusualGap(gap) ?? gap >= FIRST_STALL_MS;
       }
       // the usual gaps: jitter between consecutive frames, not loss runs, not stalls
       if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) usual = 1;
     }
+    if (this.young) this.noteYoung(now, r, released);
     this.lastSeq = seq;
     this.arrived = true;
     this.lastArrival = now;
@@ -497,6 +517,20 @@ export class DegradationWatch {
     if (blocks.length - 1 < this.persistBlocks) return false;
     for (let i = closed - this.persistBlocks; i < closed; i++) if (blocks.floorAt(i) < usual) return false;
     return true;
+  }
+
+  /**
+   * While the stream is young, keep the delays a stall released: the packet that ended a held silence
+   * longer than the usual gaps (a stall: `released`) and those that came within 1 ms of each other after it.
+   */
+  private noteYoung(now: Millis, r: number, released: boolean): void {
+    if (Number.isNaN(this.firstArrival)) this.firstArrival = now;
+    if (now - this.firstArrival >= YOUNG_STREAM_MS) {
+      this.young = false; // for good
+      return;
+    }
+    this.releasing = released || (this.releasing && now - this.lastArrival < 1);
+    if (this.releasing) this.youngReleases.add(now, r);
   }
 
   /** Whether a gap between arrivals is longer than this stream's usual ones: past their 99.5th percentile + a frame and twice their 99th (undefined until 25 are known). */
