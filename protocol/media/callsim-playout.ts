@@ -80,7 +80,6 @@ const TARGET_REFRESH_MS = 200;
 /** Samples needed before the E-model target replaces the start-up rule (cover every delay seen). */
 const MIN_SAMPLES = 25;
 
-
 /** The callsim playout policy. */
 class CallsimPolicy implements PlayoutPolicy {
   readonly name = 'callsim';

@@ -253,16 +253,16 @@ export class DegradationWatch {
   /** The last arrival's time and delay, and the playout offset then, valid once `arrived` (`offsetAtLastArrival` once `offsetKnownAtLastArrival`). Plain numbers, kept apart from their flags: stored at every arrival and tick without allocating a number each time. */
   private arrived = false;
   private lastArrival: Millis = 0;
-  /** While the stream is young: when it began, whether the last arrival was released by a stall, and the delays stalls released. */
-  private young = true;
-  private firstArrival = NaN;
-  private releasing = false;
-  private readonly youngReleases = new DelayWindow(YOUNG_STREAM_MS);
   private lastR = 0;
   private offsetKnown = false;
   private offset = 0;
   private offsetKnownAtLastArrival = false;
   private offsetAtLastArrival = 0;
+  /** While the stream is young: when it began, whether the last arrival was released by a stall, and the delays stalls released. */
+  private young = true;
+  private firstArrival = NaN;
+  private releasing = false;
+  private readonly youngReleases = new DelayWindow(YOUNG_STREAM_MS);
   /** Monotone deque of (time, offset) over the last `BASELINE_MS`: its head is the smallest offset. */
   /** Its slot `i` holds a time at 2i and its offset at 2i + 1 (side by side: a tick touches one array). */
   private readonly baseRing = new Float64Array(2 * 256);
@@ -285,7 +285,7 @@ export class DegradationWatch {
     return this.shortFit.t > 0 && this.shortFit.slope > 0 ? this.shortFit.slope : 0;
   }
 
-  /** How far the stream is into its young first 30 s: 0 at its first arrival, 1 from then on. */
+  /** How far the stream is into its young first 30 s: 0 at its first arrival, 1 from 30 s on. */
   get maturity(): number {
     return this.young ? Math.min(1, (this.lastArrival - this.firstArrival) / YOUNG_STREAM_MS) : 1;
   }
