@@ -89,7 +89,7 @@ export function scoreWarnings(trace: PlayoutTrace, result: ReplayResult): Warnin
       const warnedAt = warningTimes.find((w) => w >= e.onset - STALL_DETECTION_MS && w <= e.release);
       // timed from the onset of the stall the warning came in (the first if it came before any), if that one began before the harm
       let at = e.onset;
-      for (const onset of e.onsets) if (warnedAt !== undefined && onset <= warnedAt && onset <= (degradedAt ?? Infinity)) at = onset;
+      if (warnedAt !== undefined) for (const onset of e.onsets) if (onset <= warnedAt && onset <= (degradedAt ?? Infinity)) at = onset;
       stalls.push({ at, degradedAt, warnedAt, inTime: warnedAt !== undefined && warnedAt - at <= STALL_DETECTION_MS });
     }
   }

@@ -344,7 +344,7 @@ export class DegradationWatch {
       // a silence that ended with a held packet (not one after lost ones) was a delay
       if (gap >= this.minStallMs && r - this.lastR >= (gap - FRAME_MS) / 2) {
         this.delaySilences.add(now, gap);
-        released = this.unusualGap(gap) ?? gap >= FIRST_STALL_MS;
+        released = this.young && (this.unusualGap(gap) ?? gap >= FIRST_STALL_MS); // asked only while young
       }
       // the usual gaps: jitter between consecutive frames, not loss runs, not stalls
       if (seq === this.newestSeq && seq === this.lastSeq + 1 && this.stallWarnedSince !== this.lastArrival) usual = 1;
