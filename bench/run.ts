@@ -2,7 +2,8 @@
  * The entry point behind `npm run bench`: measures named workloads in one process and prints a table,
  * or one JSON document with `--json`.
  *
- *   npm run bench                      the default set (ceiling, simulator, fake-timers) and their ratios
+ *   npm run bench                      the default set (ceiling, simulator, fake-timers, call), their
+ *                                      ratios and the 8-peer call's speed against its goal
  *   npm run bench -- simulator         one workload (several names: several workloads)
  *   npm run -s bench -- --json         machine-readable (-s keeps npm's banner out of stdout)
  *   npm run bench -- playout           the playout lab: quality tables per trace (a workload's report)
@@ -15,13 +16,13 @@ import { cpus, platform, arch } from 'node:os';
 import { ceiling } from './ceiling.ts';
 import { fakeTimers } from './fake-timers.ts';
 import { measure, type Measurement, type MeasureOptions, type ReportOptions, type Workload } from './harness.ts';
-import { groupCall } from './call.ts';
+import { groupCall, groupCallScaling } from './call.ts';
 import { fuzzThroughput } from './fuzz.ts';
 import { playout } from './playout.ts';
 import { simulator } from './simulator.ts';
 
 /** Every workload `npm run bench -- <name>` knows, in run order. */
-export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers, fuzzThroughput, playout, groupCall];
+export const WORKLOADS: readonly Workload[] = [ceiling, simulator, fakeTimers, fuzzThroughput, playout, groupCall, groupCallScaling];
 
 /** A comparison of two rows' event rates, with the goal it should meet, if any. */
 interface Ratio {
@@ -37,6 +38,15 @@ const RATIOS: readonly Ratio[] = [
   { of: 'simulator+hash', over: 'simulator', format: 'percent' },
 ];
 
+/** A row's simulated-to-real speed with the goal it should meet. */
+interface SpeedGoal {
+  readonly row: string;
+  readonly goal: number;
+}
+
+/** The media plane's goal: an 8-peer group call with audio, 60 simulated seconds, at least 300 times faster than real time. */
+const SPEED_GOALS: readonly SpeedGoal[] = [{ row: 'call-8-60s', goal: 300 }];
+
 const OPTIONS: MeasureOptions = { warmupMs: 250, targetMs: 1500, reps: 3 };
 
 const FLAGS = ['--json', '--help', '--seed', '--seeds'] as const;
@@ -44,7 +54,7 @@ const FLAGS = ['--json', '--help', '--seed', '--seeds'] as const;
 const USAGE = `usage: npm run bench -- [--json] [--help] [--seed N] [--seeds a,b,…] [workload...]
 
 workloads (default: all marked *):
-${WORKLOADS.map((w) => `  ${w.byDefault ? '*' : ' '} ${w.name.padEnd(12)} ${w.summary}`).join('\n')}
+${WORKLOADS.map((w) => `  ${w.byDefault ? '*' : ' '} ${w.name.padEnd(13)} ${w.summary}`).join('\n')}
 
 flags:
   --json      print one JSON document instead of the table (use npm run -s to keep stdout clean)
@@ -112,6 +122,18 @@ interface RatioResult extends Ratio {
   readonly met?: boolean;
 }
 
+interface SpeedResult extends SpeedGoal {
+  readonly value: number;
+  readonly met: boolean;
+}
+
+function speeds(rows: readonly Measurement[]): SpeedResult[] {
+  return SPEED_GOALS.flatMap((g) => {
+    const value = rows.find((m) => m.name === g.row)?.simToReal;
+    return value === undefined ? [] : [{ ...g, value, met: value >= g.goal }];
+  });
+}
+
 function ratios(rows: readonly Measurement[]): RatioResult[] {
   return RATIOS.flatMap((r) => {
     const of = rows.find((m) => m.name === r.of);
@@ -125,7 +147,7 @@ function ratios(rows: readonly Measurement[]): RatioResult[] {
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ratioText = (format: Ratio['format'], n: number): string => (format === 'percent' ? `${(n * 100).toFixed(1)} %` : `${n.toFixed(1)}×`);
 
-function table(rows: readonly Measurement[], results: readonly RatioResult[]): string {
+function table(rows: readonly Measurement[], results: readonly RatioResult[], goals: readonly SpeedResult[]): string {
   const m = machine();
   const header = ['workload', 'size', 'events', 'best ms', 'events/s', 'packets/s', 'sim:real', 'reps ms'];
   const body = rows.map((r) => [
@@ -148,11 +170,13 @@ function table(rows: readonly Measurement[], results: readonly RatioResult[]): s
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
   ];
-  if (results.length > 0) out.push('');
+  if (results.length + goals.length > 0) out.push('');
+  const verdict = (goal: string, met: boolean) => `   goal ≥ ${goal}: ${met ? 'met' : 'MISSED'}`;
   for (const r of results) {
-    const goal = r.goal === undefined ? '' : `   goal ≥ ${ratioText(r.format, r.goal)}: ${r.met ? 'met' : 'MISSED'}`;
+    const goal = r.goal === undefined ? '' : verdict(ratioText(r.format, r.goal), r.met!);
     out.push(`${r.label.padEnd(28)} ${ratioText(r.format, r.value).padStart(8)}${goal}`);
   }
+  for (const g of goals) out.push(`${`${g.row} × real time`.padEnd(28)} ${`${g.value.toFixed(0)}×`.padStart(8)}${verdict(`${g.goal}×`, g.met)}`);
   return out.join('\n');
 }
 
@@ -170,6 +194,7 @@ function main(argv: readonly string[]): void {
     }
   }
   const results = ratios(rows);
+  const goals = speeds(rows);
   const reports = args.workloads.flatMap((w) => {
     if (w.report === undefined) return [];
     if (process.stderr.isTTY) process.stderr.write(`reporting ${w.name}…\n`);
@@ -177,9 +202,9 @@ function main(argv: readonly string[]): void {
   });
   if (args.json) {
     const data = reports.map((r) => ({ workload: r.workload, data: r.data }));
-    console.log(JSON.stringify({ machine: machine(), options: OPTIONS, results: rows, ratios: results, ...(data.length > 0 ? { reports: data } : {}) }, null, 2));
+    console.log(JSON.stringify({ machine: machine(), options: OPTIONS, results: rows, ratios: results, speedGoals: goals, ...(data.length > 0 ? { reports: data } : {}) }, null, 2));
   } else {
-    console.log([table(rows, results), ...reports.map((r) => r.text)].join('\n\n'));
+    console.log([table(rows, results, goals), ...reports.map((r) => r.text)].join('\n\n'));
   }
 }
 
