@@ -270,6 +270,15 @@ test('ours: a long stall in the stream\'s first seconds is discarded down to the
   assert.ok(log.filter((l) => l.endsWith('latency')).length >= 24, 'the released frames are discarded');
 });
 
+test('ours: the target delay reads the same between ticks after a delay late for it arrives (it is recomputed at the next tick, not unknown meanwhile)', () => {
+  const c = callsimPlayout();
+  drive(c, steady(0, 499, 15), 10_005);
+  const before = c.targetDelayMs();
+  assert.ok(before > 0, `a target over the window's min (${before} ms)`);
+  c.handle({ type: 'arrival', now: 10_215, seq: 500, mediaMs: 10_000 }); // 215 ms after capture: late for any target so far
+  assert.equal(c.targetDelayMs(), before);
+});
+
 test('ours: a path without jitter whose frames now and then overtake the rest (netem reorder) plays every frame once settled, with no rise, warning or stretch', () => {
   // 60 s at a constant 279.95 ms (inside a 0.5 ms bin, not on its edge); about one frame in five, in an
   // irregular pattern, is sent ahead at once and arrives at its capture time: the floor of a 100 ms

@@ -98,7 +98,7 @@ class CallsimPolicy implements PlayoutPolicy {
   private offset = 0;
   private excessSince: Millis | undefined;
   private lastExpandAt = -Infinity;
-  /** The cached stationary target (valid while `cached`): when and on which grid it was computed, and the window's min then. */
+  /** The cached stationary target (valid while `cached`): when and on which grid it was computed, and the window's min then (kept when stale). */
   private cached = false;
   private cachedAt: Millis = 0;
   private cachedOffset = 0;
@@ -144,7 +144,9 @@ class CallsimPolicy implements PlayoutPolicy {
   }
 
   targetDelayMs(): number {
-    const min = this.cached ? this.cachedMinR : undefined;
+    // the window's min as of the last computation: an arrival that marks the cache stale between ticks
+    // does not make the target unknown
+    const min = this.cachedMinR;
     return !this.targeted || min === undefined ? 0 : Math.max(0, this.target - min);
   }
 
