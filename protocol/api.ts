@@ -107,7 +107,7 @@ export interface MediaView {
   readonly framesSent: number;
   /** Frames from the peer played out while this node was not deafened. */
   readonly framesHeard: number;
-  /** A frame from the peer played out within the last 100 ms and this node is not deafened. */
+  /** A frame from the peer played out (or time-stretched) within the last 100 ms and this node is not deafened. */
   readonly hearing: boolean;
   /** Degradation warnings raised for the peer's stream. */
   readonly degradationWarnings: number;

@@ -53,7 +53,7 @@ export interface MediaOutputs {
  */
 export const SYNC_WINDOW = 20;
 
-/** A frame counts as being heard for this long after it played (ms). */
+/** A peer counts as heard for this long after a frame of theirs played, or was time-stretched (ms). */
 export const HEARING_WINDOW_MS = 100;
 
 interface MediaSession {
@@ -261,9 +261,12 @@ export class MediaPlane {
 
   private playout(session: MediaSession, now: Millis): void {
     for (let out = session.controller.pollOutput(); out !== undefined; out = session.controller.pollOutput()) {
-      if (out.type === 'audio' && out.audio.type === 'play' && !this.deafened) {
-        session.framesHeard++;
-        session.lastHeardAt = now;
+      if (out.type === 'audio') {
+        // a frame played, or a ready one time-stretched (the peer's own audio, slowed: a controller
+        // raising its delay stretches for several ticks in a row), is the peer heard
+        if (this.deafened) continue;
+        if (out.audio.type === 'play') session.framesHeard++;
+        if (out.audio.type === 'play' || out.audio.type === 'stretch') session.lastHeardAt = now;
       } else if (out.type === 'event') {
         session.warnings++;
         this.out.event({ type: 'degradation-likely', callId: session.callId, peer: session.peer, cause: out.event.cause, ...(out.event.expectedInMs === undefined ? {} : { expectedInMs: out.event.expectedInMs }) });
