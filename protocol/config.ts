@@ -3,6 +3,7 @@
  * config; `resolveConfig` fills in the defaults and refuses nonsense (a local misuse at construction
  * is a programming error, so it throws, unlike every input to a running node).
  */
+import { PLAYOUT_ALGORITHMS } from './media/index.ts';
 
 /** Timing and size constants of the reference protocol. */
 export interface ProtocolConfig {
@@ -51,7 +52,7 @@ export const DEFAULT_PROTOCOL_CONFIG: ProtocolConfig = Object.freeze({
   playout: 'callsim',
 });
 
-const PLAYOUTS = ['callsim', 'neteq', 'ramjee-1', 'ramjee-4', 'fixed-3'];
+const PLAYOUTS = PLAYOUT_ALGORITHMS.map((a) => a.name);
 
 /** The defaults overridden by `partial`; throws a RangeError naming a bad field. */
 export function resolveConfig(partial: Partial<ProtocolConfig> = {}): ProtocolConfig {

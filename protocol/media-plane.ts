@@ -56,6 +56,13 @@ export const SYNC_WINDOW = 20;
 /** A peer counts as heard for this long after a frame of theirs played, or was time-stretched (ms). */
 export const HEARING_WINDOW_MS = 100;
 
+/** How the playout algorithm named `name` makes a controller (a RangeError for a name not in PLAYOUT_ALGORITHMS). */
+function playoutFactory(name: string): () => PlayoutController {
+  const algorithm = PLAYOUT_ALGORITHMS.find((a) => a.name === name);
+  if (algorithm === undefined) throw new RangeError(`playout: expected one of ${PLAYOUT_ALGORITHMS.map((a) => a.name).join(', ')}, got ${name}`);
+  return () => algorithm.create();
+}
+
 interface MediaSession {
   readonly peer: PeerId;
   readonly callId: string;
@@ -92,11 +99,12 @@ export class MediaPlane {
   /** Where incoming audio frames are decoded, refilled for each one (no message object per packet). */
   private readonly audioIn: AudioRecord = { type: 'audio', seq: 0, stream: 0, mediaMs: 0 };
 
-  /** The plane of node `self`, reporting to `out`. */
+  /** The plane of node `self`, reporting to `out`; each incoming stream gets a controller from `newController` (by default, the algorithm `config.playout` names). */
   constructor(
     private readonly self: PeerId,
     private readonly config: MediaConfig,
     private readonly out: MediaOutputs,
+    private readonly newController: () => PlayoutController = playoutFactory(config.playout),
   ) {
     this.lead = new SlidingMean(SYNC_WINDOW * config.syncIntervalMs);
   }
@@ -244,10 +252,6 @@ export class MediaPlane {
       return r === undefined || lead === undefined ? undefined : r + lead;
     };
     return new TimeSync(this.self, peer, { intervalMs: this.config.syncIntervalMs, retryMs: this.config.syncRetryMs, window: SYNC_WINDOW }, half);
-  }
-
-  private newController(): PlayoutController {
-    return (PLAYOUT_ALGORITHMS.find((a) => a.name === this.config.playout) ?? PLAYOUT_ALGORITHMS[PLAYOUT_ALGORITHMS.length - 1]!).create();
   }
 
   private apply(session: MediaSession, step: SyncStep, now: Millis): void {
