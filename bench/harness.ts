@@ -12,6 +12,7 @@
  * computed once, printed after the timing table, and carried whole in the `--json` document.
  */
 import { performance } from 'node:perf_hooks';
+import type { PlayoutAlgorithm } from '../protocol/media/index.ts';
 
 /** What one run of a case did. */
 export interface RunCounts {
@@ -45,12 +46,14 @@ export interface Report {
   readonly data: unknown;
 }
 
-/** Command-line choices a report may honour (the playout lab's trace seeds). */
+/** Command-line choices a report may honour (the playout lab's trace seeds and added algorithms). */
 export interface ReportOptions {
   /** `--seed N`: the seed of the tables (and, without `--seeds`, the only seed of everything else). */
   readonly seed?: number;
   /** `--seeds a,b,…`: the seeds scored and compared over. */
   readonly seeds?: readonly number[];
+  /** `--playout FILE` (repeatable): playout algorithms of one's own, added to the lab's. */
+  readonly playouts?: readonly PlayoutAlgorithm[];
 }
 
 /** A named entry of the registry: `npm run bench -- <name>` runs its cases. */

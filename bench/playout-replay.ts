@@ -74,8 +74,27 @@ export interface ReplaySummary {
   readonly mos: number;
 }
 
-/** Replay `trace` through a fresh controller of `algorithm`. */
+/** A controller broke the playout interface during a replay (threw, or answered a tick with other than one audio output): which, where, and how. */
+export class PlayoutContractError extends Error {
+  override readonly name = 'PlayoutContractError';
+}
+
+/**
+ * Replay `trace` through a fresh controller of `algorithm`; a controller that throws, or answers a tick
+ * with other than exactly one audio output, is refused with a `PlayoutContractError` naming the
+ * algorithm, the trace and the time.
+ */
 export function replay(trace: PlayoutTrace, algorithm: PlayoutAlgorithm): ReplayResult {
+  let now = 0;
+  try {
+    return replayThrough(trace, algorithm, (t) => (now = t));
+  } catch (error) {
+    const what = error instanceof PlayoutContractError ? error.message : `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    throw new PlayoutContractError(`playout ${algorithm.name}, on trace ${trace.name} seed ${trace.seed} at ${now} ms: ${what}`);
+  }
+}
+
+function replayThrough(trace: PlayoutTrace, algorithm: PlayoutAlgorithm, at: (now: number) => void): ReplayResult {
   const controller = algorithm.create();
   const n = trace.packets.length;
   const fates: FrameFate[] = trace.packets.map((p) => (p.arrivedAt === undefined ? 'lost' : 'pending'));
@@ -91,10 +110,12 @@ export function replay(trace: PlayoutTrace, algorithm: PlayoutAlgorithm): Replay
   let ri = 0;
   let tick = 0;
   let resolvedUpTo = 0;
+  let audioOutputs = 0;
   const drain = (): void => {
     for (let out = controller.pollOutput(); out !== undefined; out = controller.pollOutput()) {
       switch (out.type) {
         case 'audio': {
+          audioOutputs++;
           const a = out.audio;
           tickAt[tick] = out.now;
           if (a.type === 'silence' || a.seq >= n) break;
@@ -127,9 +148,11 @@ export function replay(trace: PlayoutTrace, algorithm: PlayoutAlgorithm): Replay
       const a = trace.arrivals[ai];
       const r = trace.roundTrips[ri];
       if (a !== undefined && a.at <= now && (r === undefined || a.at <= r.at)) {
+        at(a.at);
         controller.handle({ type: 'arrival', now: a.at, seq: a.seq, mediaMs: trace.packets[a.seq]!.sentAt });
         ai++;
       } else if (r !== undefined && r.at <= now) {
+        at(r.at);
         controller.handle({ type: 'timeSync', now: r.at, rttMs: r.rttMs });
         ri++;
       } else {
@@ -137,12 +160,16 @@ export function replay(trace: PlayoutTrace, algorithm: PlayoutAlgorithm): Replay
       }
       drain();
     }
+    at(now);
+    audioOutputs = 0;
     controller.handle({ type: 'tick', now });
     drain();
+    if (audioOutputs !== 1) throw new PlayoutContractError(`a tick gave ${audioOutputs} audio outputs (the interface wants exactly one)`);
   }
   // frames still missing at the end whose packet arrives later are late; the rest stay as recorded
   for (; ai < trace.arrivals.length; ai++) {
     const a = trace.arrivals[ai]!;
+    at(a.at);
     controller.handle({ type: 'arrival', now: a.at, seq: a.seq, mediaMs: trace.packets[a.seq]!.sentAt });
     drain();
   }

@@ -12,7 +12,7 @@
  * One timed case measures the controller's own cost: 60 s of the `3g` trace replayed through ours
  * (arrivals, time syncs and ticks), reported as stream seconds per wall second.
  */
-import { PLAYOUT_ALGORITHMS, type PlayoutAlgorithm } from '../protocol/media/index.ts';
+import { PLAYOUT_ALGORITHMS, playoutNamed, type PlayoutAlgorithm } from '../protocol/media/index.ts';
 import type { BenchCase, Report, RunCounts, Workload } from './harness.ts';
 import { replay, type ReplaySummary } from './playout-replay.ts';
 import { playoutTrace, TRACE_NAMES, type PlayoutTrace, type TraceName } from './playout-traces.ts';
@@ -81,6 +81,8 @@ export function compare(trace: PlayoutTrace, algorithms: readonly PlayoutAlgorit
 
 /** Our warnings scored over `seeds` of every trace. */
 export interface WarningFigures {
+  /** The algorithm whose warnings these are. */
+  readonly algorithm: string;
   /** Seeds used. */
   readonly seeds: readonly number[];
   /** Per trace name, summed over seeds. */
@@ -95,20 +97,19 @@ export interface WarningFigures {
   readonly climbs: { readonly episodes: number; readonly degraded: number; readonly inTime: number; readonly leadsMs: readonly number[] };
   /** Stall episodes: total, degraded, warned within 100 ms; detection delays (ms) of the degraded ones (NaN: not warned). */
   readonly stalls: { readonly episodes: number; readonly degraded: number; readonly inTime: number; readonly delaysMs: readonly number[] };
-  /** Late-loss onsets of our own playout and how many a warning preceded (from its stats). */
+  /** Late-loss onsets of the algorithm's own playout and how many a warning preceded (from its stats). */
   readonly ownOnsets: { readonly onsets: number; readonly warned: number };
 }
 
-/** Score our warnings on every trace for `seeds`. */
-export function warningFigures(seeds: readonly number[], durationMs = TRACE_MS): WarningFigures {
-  const ours = PLAYOUT_ALGORITHMS.find((a) => a.name === OURS)!;
+/** Score `algorithm`'s warnings (ours by default) on every trace for `seeds`. */
+export function warningFigures(seeds: readonly number[], durationMs = TRACE_MS, algorithm: PlayoutAlgorithm = playoutNamed(OURS)): WarningFigures {
   const byTrace = TRACE_NAMES.map((trace) => ({ trace, warnings: 0, falseAlarms: 0, falseAlarmsAsHeard: 0 }));
   const scores: WarningScore[] = [];
   const own = { onsets: 0, warned: 0 };
   for (const seed of seeds) {
     for (const [i, name] of TRACE_NAMES.entries()) {
       const trace = playoutTrace(name, seed, durationMs);
-      const result = replay(trace, ours);
+      const result = replay(trace, algorithm);
       const score = scoreWarnings(trace, result);
       scores.push(score);
       byTrace[i]!.warnings += score.warnings;
@@ -123,6 +124,7 @@ export function warningFigures(seeds: readonly number[], durationMs = TRACE_MS):
   const degradedClimbs = climbs.filter((c) => c.degradedAt !== undefined);
   const degradedStalls = stalls.filter((c) => c.degradedAt !== undefined);
   return {
+    algorithm: algorithm.name,
     seeds,
     byTrace,
     warnings: byTrace.reduce((n, t) => n + t.warnings, 0),
@@ -144,23 +146,36 @@ export function warningFigures(seeds: readonly number[], durationMs = TRACE_MS):
   };
 }
 
-/** The whole report: tables for `TABLE_SEED`, warnings and robustness over `WARNING_SEEDS`. */
-export function playoutReport(tableSeed = TABLE_SEED, seeds = WARNING_SEEDS, durationMs = TRACE_MS): Report {
-  const tables = TRACE_NAMES.map((name) => compare(playoutTrace(name, tableSeed, durationMs)));
+/**
+ * The whole report: tables for `TABLE_SEED`, warnings and robustness over `WARNING_SEEDS`, with `added`
+ * algorithms (someone's own, `--playout`) in every table and comparison, and their warnings scored too.
+ */
+export function playoutReport(tableSeed = TABLE_SEED, seeds = WARNING_SEEDS, durationMs = TRACE_MS, added: readonly PlayoutAlgorithm[] = []): Report {
+  const algorithms = [...PLAYOUT_ALGORITHMS, ...added];
+  const tables = TRACE_NAMES.map((name) => compare(playoutTrace(name, tableSeed, durationMs), algorithms));
   const robustness = TRACE_NAMES.map((name) => {
-    const runs = seeds.map((seed) => (seed === tableSeed ? tables.find((t) => t.trace === name)! : compare(playoutTrace(name, seed, durationMs))));
+    const runs = seeds.map((seed) => (seed === tableSeed ? tables.find((t) => t.trace === name)! : compare(playoutTrace(name, seed, durationMs), algorithms)));
     return { trace: name, seeds: runs.length, oursBest: runs.filter((r) => r.oursBest).length, undominated: runs.filter((r) => r.dominatedBy.length === 0).length, worstShortfallR: Math.max(...runs.map((r) => r.shortfallR)) };
   });
   const warnings = warningFigures(seeds, durationMs);
-  const data = { tableSeed, durationMs, tables, warnings, robustness };
+  const addedWarnings = added.map((a) => warningFigures(seeds, durationMs, a));
+  const data = { tableSeed, durationMs, algorithms: algorithms.map((a) => a.name), tables, warnings, addedWarnings, robustness };
   return { text: render(data), data };
 }
 
 // ---- text ---------------------------------------------------------------------------------------
 
-function render(d: { tableSeed: number; durationMs: number; tables: readonly TraceComparison[]; warnings: WarningFigures; robustness: readonly { trace: string; seeds: number; oursBest: number; undominated: number; worstShortfallR: number }[] }): string {
+function render(d: {
+  tableSeed: number;
+  durationMs: number;
+  algorithms: readonly string[];
+  tables: readonly TraceComparison[];
+  warnings: WarningFigures;
+  addedWarnings: readonly WarningFigures[];
+  robustness: readonly { trace: string; seeds: number; oursBest: number; undominated: number; worstShortfallR: number }[];
+}): string {
   const out: string[] = [
-    `playout lab: ${PLAYOUT_ALGORITHMS.length} algorithms on the same traces (seed ${d.tableSeed}, ${d.durationMs / 1000} s of 20 ms frames each)`,
+    `playout lab: ${d.algorithms.length} algorithms on the same traces (seed ${d.tableSeed}, ${d.durationMs / 1000} s of 20 ms frames each)`,
     'late loss = arrived after its playout time; discards = dropped by the controller; not played = lost + late + discarded;',
     `delay = send to playout; MOS from R (G.711 + PLC, one-way = delay + 20 ms, BurstR of the not-played pattern); † = loss over ${EMODEL_LOSS_LIMIT} %, outside the E-model's range`,
   ];
@@ -183,24 +198,30 @@ function render(d: { tableSeed: number; durationMs: number; tables: readonly Tra
     const domLoss = t.dominatedOnLossBy.length === 0 ? 'on not played and delay: none' : `on not played and delay: ${t.dominatedOnLossBy.join(', ')}`;
     out.push(`  ${best}; ${dom} (${domLoss})`);
   }
-  const w = d.warnings;
+  for (const w of [d.warnings, ...d.addedWarnings]) out.push('', ...renderWarnings(w));
+  out.push(
+    '',
+    `robustness, seeds ${d.warnings.seeds.join(', ')}: ${d.robustness.map((r) => `${r.trace} best ${r.oursBest}/${r.seeds}${r.oursBest < r.seeds ? ` (worst −${r.worstShortfallR.toFixed(2)} R)` : ''}, undominated ${r.undominated}/${r.seeds}`).join('; ')}`,
+  );
+  return out.join('\n');
+}
+
+/** The warnings block of one algorithm. */
+function renderWarnings(w: WarningFigures): string[] {
   const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
   const spread = (xs: readonly number[]) => {
     const ok = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
     return ok.length === 0 ? 'none' : `min ${Math.round(ok[0]!)}, median ${Math.round(ok[Math.floor((ok.length - 1) / 2)]!)}, max ${Math.round(ok[ok.length - 1]!)} ms`;
   };
-  out.push(
-    '',
-    `degradation warnings (ours), seeds ${w.seeds.join(', ')} of every trace; degradation = late loss over 5 % of a second's frames with the playout frozen at its pre-trouble delay`,
+  const ours = w.algorithm === OURS;
+  return [
+    `degradation warnings (${ours ? 'ours' : w.algorithm}), seeds ${w.seeds.join(', ')} of every trace; degradation = late loss over 5 % of a second's frames with the playout frozen at its pre-trouble delay`,
     `  gradual climbs: ${w.climbs.episodes} episodes, ${w.climbs.degraded} degraded, warned ≥ 300 ms ahead in ${w.climbs.inTime} (${pct(w.climbs.inTime, w.climbs.degraded)}; goal ≥ 90 %); lead ${spread(w.climbs.leadsMs)}`,
     `  sudden stalls: ${w.stalls.episodes} episodes, ${w.stalls.degraded} degraded, warned within 100 ms of onset in ${w.stalls.inTime} (${pct(w.stalls.inTime, w.stalls.degraded)}); warning − onset ${spread(w.stalls.delaysMs)}`,
     `  false alarms: ${w.falseAlarms} of ${w.warnings} (${pct(w.falseAlarms, w.warnings)}; goal ≤ 10 %); counting network-lost frames as degradation too: ${w.falseAlarmsAsHeard} (${pct(w.falseAlarmsAsHeard, w.warnings)})`,
     `  by trace: ${w.byTrace.map((t) => `${t.trace} ${t.falseAlarms}/${t.warnings}`).join(', ')} (false/warnings)`,
-    `  our own playout: ${w.ownOnsets.onsets} late-loss onsets (it holds for late frames instead of dropping them), ${w.ownOnsets.warned} warned`,
-    '',
-    `robustness, seeds ${w.seeds.join(', ')}: ${d.robustness.map((r) => `${r.trace} best ${r.oursBest}/${r.seeds}${r.oursBest < r.seeds ? ` (worst −${r.worstShortfallR.toFixed(2)} R)` : ''}, undominated ${r.undominated}/${r.seeds}`).join('; ')}`,
-  );
-  return out.join('\n');
+    `  ${ours ? 'our' : 'its'} own playout: ${w.ownOnsets.onsets} late-loss onsets${ours ? ' (it holds for late frames instead of dropping them)' : ''}, ${w.ownOnsets.warned} warned`,
+  ];
 }
 
 function grid(header: readonly string[], body: readonly (readonly string[])[]): string[] {
@@ -216,7 +237,7 @@ let costTrace: PlayoutTrace | undefined;
 /** Replay `seconds` of stream (whole 60 s passes of the `3g` trace) through our controller. */
 export function runControllerCost(seconds: number): RunCounts {
   costTrace ??= playoutTrace('3g', TABLE_SEED, TRACE_MS);
-  const ours = PLAYOUT_ALGORITHMS.find((a) => a.name === OURS)!;
+  const ours = playoutNamed(OURS);
   const passes = Math.max(1, Math.round(seconds / (TRACE_MS / 1000)));
   let events = 0;
   for (let i = 0; i < passes; i++) {
@@ -236,6 +257,6 @@ export const playout: Workload = {
   cases: [controllerCost],
   report: (options = {}) => {
     const seed = options.seed ?? TABLE_SEED;
-    return playoutReport(seed, options.seeds ?? (options.seed === undefined ? WARNING_SEEDS : [seed]));
+    return playoutReport(seed, options.seeds ?? (options.seed === undefined ? WARNING_SEEDS : [seed]), TRACE_MS, options.playouts);
   },
 };

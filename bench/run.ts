@@ -8,6 +8,7 @@
  *   npm run -s bench -- --json         machine-readable (-s keeps npm's banner out of stdout)
  *   npm run bench -- playout           the playout lab: quality tables per trace (a workload's report)
  *   npm run bench -- playout --seed 2  the same for trace seed 2 (`--seeds 1,2,3`: the seeds scored over)
+ *   npm run bench -- playout --playout examples/playout-recent-max.ts   with your own controller added
  *
  * A new workload is one file exporting a `Workload` (bench/harness.ts) plus one line in `WORKLOADS`.
  * Ratios between rows are printed whenever both rows were measured. Usage errors exit with code 2.
@@ -19,6 +20,10 @@ import { measure, type Measurement, type MeasureOptions, type ReportOptions, typ
 import { groupCall, groupCallScaling } from './call.ts';
 import { fuzzThroughput } from './fuzz.ts';
 import { playout } from './playout.ts';
+import { PlayoutContractError } from './playout-replay.ts';
+import { loadPlayout } from '../scenarios/playouts.ts';
+import { ConfigError } from '../sim/index.ts';
+import type { PlayoutAlgorithm } from '../protocol/media/index.ts';
 import { simulator } from './simulator.ts';
 
 /** Every workload `npm run bench -- <name>` knows, in run order. */
@@ -49,9 +54,9 @@ const SPEED_GOALS: readonly SpeedGoal[] = [{ row: 'call-8-60s', goal: 300 }];
 
 const OPTIONS: MeasureOptions = { warmupMs: 250, targetMs: 1500, reps: 3 };
 
-const FLAGS = ['--json', '--help', '--seed', '--seeds'] as const;
+const FLAGS = ['--json', '--help', '--seed', '--seeds', '--playout'] as const;
 
-const USAGE = `usage: npm run bench -- [--json] [--help] [--seed N] [--seeds a,b,…] [workload...]
+const USAGE = `usage: npm run bench -- [--json] [--help] [--seed N] [--seeds a,b,…] [--playout FILE] [workload...]
 
 workloads (default: all marked *):
 ${WORKLOADS.map((w) => `  ${w.byDefault ? '*' : ' '} ${w.name.padEnd(13)} ${w.summary}`).join('\n')}
@@ -60,6 +65,9 @@ flags:
   --json      print one JSON document instead of the table (use npm run -s to keep stdout clean)
   --seed N    reports: the trace seed of the playout tables (and the only seed scored, unless --seeds)
   --seeds a,b reports: the trace seeds the playout warnings and robustness are scored over
+  --playout F playout: add your own controller (a module exporting a PlayoutAlgorithm, as
+              examples/playout-recent-max.ts does) to every table, comparison and warning score;
+              repeatable
   --help      print this help (also -h)`;
 
 /** A command-line mistake: reported on stderr with exit code 2. */
@@ -69,7 +77,9 @@ interface Args {
   readonly json: boolean;
   readonly help: boolean;
   readonly workloads: readonly Workload[];
-  readonly report: ReportOptions;
+  readonly report: Omit<ReportOptions, 'playouts'>;
+  /** `--playout` module paths, loaded by `main`. */
+  readonly playouts: readonly string[];
 }
 
 /** A seed: a non-negative integer. */
@@ -85,6 +95,7 @@ function parseArgs(argv: readonly string[]): Args {
   let seed: number | undefined;
   let seeds: number[] | undefined;
   const names: string[] = [];
+  const playouts: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -92,6 +103,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--help' || arg === '-h') help = true;
     else if (flag === '--seed') seed = seedOf('--seed', inline ?? argv[++i]);
     else if (flag === '--seeds') seeds = (inline ?? argv[++i] ?? '').split(',').map((s) => seedOf('--seeds', s));
+    else if (flag === '--playout') playouts.push(inline ?? argv[++i] ?? '');
     else if (arg.startsWith('-')) throw new UsageError(`unknown flag ${JSON.stringify(arg)} (known: ${FLAGS.join(', ')})`);
     else names.push(arg);
   }
@@ -100,8 +112,9 @@ function parseArgs(argv: readonly string[]): Args {
     if (workload === undefined) throw new UsageError(`unknown workload ${JSON.stringify(name)} (known: ${WORKLOADS.map((w) => w.name).join(', ')})`);
     return workload;
   });
+  if (playouts.length > 0 && !workloads.includes(playout)) throw new UsageError('--playout adds a controller to the playout lab: name the workload too (npm run bench -- playout --playout FILE)');
   const report = { ...(seed === undefined ? {} : { seed }), ...(seeds === undefined ? {} : { seeds }) };
-  return { json, help, workloads: workloads.length > 0 ? [...new Set(workloads)] : WORKLOADS.filter((w) => w.byDefault), report };
+  return { json, help, workloads: workloads.length > 0 ? [...new Set(workloads)] : WORKLOADS.filter((w) => w.byDefault), report, playouts };
 }
 
 /** The machine the figures were taken on. */
@@ -180,12 +193,24 @@ function table(rows: readonly Measurement[], results: readonly RatioResult[], go
   return out.join('\n');
 }
 
-function main(argv: readonly string[]): void {
+async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   if (args.help) {
     console.log(USAGE);
     return;
   }
+  const added: PlayoutAlgorithm[] = [];
+  for (const spec of args.playouts) {
+    let choice;
+    try {
+      choice = await loadPlayout(spec);
+    } catch (error) {
+      throw error instanceof ConfigError ? new UsageError(error.message) : error;
+    }
+    if (choice.source === 'builtin') throw new UsageError(`--playout: ${spec} is in the lab already; --playout takes a module path`);
+    added.push(choice.algorithm);
+  }
+  if (new Set(added.map((a) => a.name)).size < added.length) throw new UsageError(`--playout: two controllers share a name (${added.map((a) => a.name).join(', ')})`);
   const rows: Measurement[] = [];
   for (const workload of args.workloads) {
     for (const c of workload.cases) {
@@ -198,7 +223,7 @@ function main(argv: readonly string[]): void {
   const reports = args.workloads.flatMap((w) => {
     if (w.report === undefined) return [];
     if (process.stderr.isTTY) process.stderr.write(`reporting ${w.name}…\n`);
-    return [{ workload: w.name, ...w.report(args.report) }];
+    return [{ workload: w.name, ...w.report({ ...args.report, playouts: added }) }];
   });
   if (args.json) {
     const data = reports.map((r) => ({ workload: r.workload, data: r.data }));
@@ -209,9 +234,9 @@ function main(argv: readonly string[]): void {
 }
 
 try {
-  main(process.argv.slice(2));
+  await main(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(`bench: ${error.message}\n\n${USAGE}`);
+  if (!(error instanceof UsageError || error instanceof PlayoutContractError)) throw error;
+  console.error(`bench: ${error.message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
   process.exitCode = 2;
 }

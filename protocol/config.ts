@@ -3,7 +3,7 @@
  * config; `resolveConfig` fills in the defaults and refuses nonsense (a local misuse at construction
  * is a programming error, so it throws, unlike every input to a running node).
  */
-import { PLAYOUT_ALGORITHMS } from './media/index.ts';
+import { PLAYOUT_ALGORITHMS, type PlayoutAlgorithm } from './media/index.ts';
 
 /** Timing and size constants of the reference protocol. */
 export interface ProtocolConfig {
@@ -31,7 +31,7 @@ export interface ProtocolConfig {
   readonly syncIntervalMs: number;
   /** Time-sync retry when its second packet does not come back (ms). Default 500. */
   readonly syncRetryMs: number;
-  /** Playout algorithm of incoming streams: `callsim` (ours), `neteq`, `ramjee-1`, `ramjee-4`, `fixed-3`. Default `callsim`. */
+  /** Playout algorithm of incoming streams: `callsim` (ours), `neteq`, `ramjee-1`, `ramjee-4`, `fixed-3`, or one the protocol was given. Default `callsim`. */
   readonly playout: string;
 }
 
@@ -52,24 +52,33 @@ export const DEFAULT_PROTOCOL_CONFIG: ProtocolConfig = Object.freeze({
   playout: 'callsim',
 });
 
-const PLAYOUTS = PLAYOUT_ALGORITHMS.map((a) => a.name);
+/** A setting `resolveConfig` refuses: which one, what it allows, and what it was given. */
+export class ConfigSettingError extends RangeError {
+  /** `setting` of `ProtocolConfig` allows `allowed` and was given `got`. */
+  constructor(
+    readonly setting: string,
+    readonly allowed: string,
+    readonly got: unknown,
+  ) {
+    super(`config.${setting}: expected ${allowed}, got ${String(got)}`);
+    this.name = 'ConfigSettingError';
+  }
+}
 
-/** The defaults overridden by `partial`; throws a RangeError naming a bad field. */
-export function resolveConfig(partial: Partial<ProtocolConfig> = {}): ProtocolConfig {
+/** The defaults overridden by `partial`, `playout` naming one of `playouts`; throws a `ConfigSettingError` naming a bad field. */
+export function resolveConfig(partial: Partial<ProtocolConfig> = {}, playouts: readonly PlayoutAlgorithm[] = PLAYOUT_ALGORITHMS): ProtocolConfig {
   const config = { ...DEFAULT_PROTOCOL_CONFIG, ...partial };
   for (const [key, value] of Object.entries(config)) {
-    if (!(key in DEFAULT_PROTOCOL_CONFIG)) throw new RangeError(`config.${key}: unknown setting`);
+    if (!(key in DEFAULT_PROTOCOL_CONFIG)) throw new ConfigSettingError(key, `a known setting (${Object.keys(DEFAULT_PROTOCOL_CONFIG).join(', ')})`, value);
     if (key === 'audio') {
-      if (typeof value !== 'boolean') throw new RangeError(`config.audio: expected true or false, got ${String(value)}`);
+      if (typeof value !== 'boolean') throw new ConfigSettingError(key, 'true or false', value);
     } else if (key === 'playout') {
-      if (!PLAYOUTS.includes(value as string)) throw new RangeError(`config.playout: expected one of ${PLAYOUTS.join(', ')}, got ${String(value)}`);
+      if (!playouts.some((a) => a.name === value)) throw new ConfigSettingError(key, `one of ${playouts.map((a) => a.name).join(', ')}`, value);
     } else if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-      throw new RangeError(`config.${key}: expected a number > 0, got ${String(value)}`);
+      throw new ConfigSettingError(key, 'a number > 0', value);
     }
   }
-  if (config.retransmitBackoff < 1) throw new RangeError(`config.retransmitBackoff: expected a number >= 1, got ${config.retransmitBackoff}`);
-  if (!Number.isInteger(config.maxParticipants) || config.maxParticipants < 2) {
-    throw new RangeError(`config.maxParticipants: expected an integer >= 2, got ${config.maxParticipants}`);
-  }
+  if (config.retransmitBackoff < 1) throw new ConfigSettingError('retransmitBackoff', 'a number >= 1', config.retransmitBackoff);
+  if (!Number.isInteger(config.maxParticipants) || config.maxParticipants < 2) throw new ConfigSettingError('maxParticipants', 'an integer >= 2', config.maxParticipants);
   return Object.freeze(config);
 }

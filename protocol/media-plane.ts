@@ -24,7 +24,7 @@
  */
 import type { CallEvent, MediaView } from './api.ts';
 import type { Millis, PeerId } from './contract.ts';
-import { FRAME_MS, PLAYOUT_ALGORITHMS, type PlayoutController } from './media/index.ts';
+import { FRAME_MS, playoutNamed, type PlayoutAlgorithm, type PlayoutController } from './media/index.ts';
 import { SlidingMean } from './media/sliding-mean.ts';
 import { encodeAudio, encodeMedia, parseMedia, type AudioRecord, type MediaCodecError, type MediaMessage } from './media-wire.ts';
 import { TimeSync, type SyncStep } from './time-sync.ts';
@@ -35,7 +35,7 @@ export interface MediaConfig {
   readonly syncIntervalMs: number;
   /** Time-sync retry when packet 2 does not come back (ms). */
   readonly syncRetryMs: number;
-  /** Playout algorithm for incoming streams (a name from PLAYOUT_ALGORITHMS). */
+  /** Playout algorithm for incoming streams (by name). */
   readonly playout: string;
 }
 
@@ -55,13 +55,6 @@ export const SYNC_WINDOW = 20;
 
 /** A peer counts as heard for this long after a frame of theirs played, or was time-stretched (ms). */
 export const HEARING_WINDOW_MS = 100;
-
-/** How the playout algorithm named `name` makes a controller (a RangeError for a name not in PLAYOUT_ALGORITHMS). */
-function playoutFactory(name: string): () => PlayoutController {
-  const algorithm = PLAYOUT_ALGORITHMS.find((a) => a.name === name);
-  if (algorithm === undefined) throw new RangeError(`playout: expected one of ${PLAYOUT_ALGORITHMS.map((a) => a.name).join(', ')}, got ${name}`);
-  return () => algorithm.create();
-}
 
 interface MediaSession {
   readonly peer: PeerId;
@@ -99,12 +92,12 @@ export class MediaPlane {
   /** Where incoming audio frames are decoded, refilled for each one (no message object per packet). */
   private readonly audioIn: AudioRecord = { type: 'audio', seq: 0, stream: 0, mediaMs: 0 };
 
-  /** The plane of node `self`, reporting to `out`; each incoming stream gets a controller from `newController` (by default, the algorithm `config.playout` names). */
+  /** The plane of node `self`, reporting to `out`; each incoming stream gets a controller of `algorithm` (by default, the built-in one `config.playout` names). */
   constructor(
     private readonly self: PeerId,
     private readonly config: MediaConfig,
     private readonly out: MediaOutputs,
-    private readonly newController: () => PlayoutController = playoutFactory(config.playout),
+    private readonly algorithm: PlayoutAlgorithm = playoutNamed(config.playout),
   ) {
     this.lead = new SlidingMean(SYNC_WINDOW * config.syncIntervalMs);
   }
@@ -146,7 +139,7 @@ export class MediaPlane {
           peer,
           callId,
           sync: this.newSync(peer, incoming),
-          controller: this.newController(),
+          controller: this.algorithm.create(),
           remoteStream: undefined,
           incoming,
           framesSent: 0,
@@ -174,7 +167,7 @@ export class MediaPlane {
         // the peer opened its channel afresh (it left and came back while we did not notice): a new
         // stream, with its own sequence numbers, media clock and time sync
         if (session.remoteStream !== undefined) {
-          session.controller = this.newController();
+          session.controller = this.algorithm.create();
           session.incoming.clear();
           session.sync = this.newSync(from, session.incoming);
           this.apply(session, session.sync.start(now), now);

@@ -28,7 +28,7 @@ import type { CallCommand, CallEvent, CallView, LeaveReason, MisuseCode, NodeSta
 import { joinedPeers, kindOf, newCallRecord, registerOf, RULES, sameInfo, viewOf as view, type CallRecord, type CallRules } from './call-record.ts';
 import { resolveConfig, type ProtocolConfig } from './config.ts';
 import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
-import { FRAME_MS } from './media/index.ts';
+import { FRAME_MS, PLAYOUT_ALGORITHMS, playoutNamed, type PlayoutAlgorithm } from './media/index.ts';
 import { MediaPlane } from './media-plane.ts';
 import { OutputQueue } from './output-queue.ts';
 import { decodeSnapshot, encodeSnapshot, restoreCall, storeCall, type DurableState } from './snapshot.ts';
@@ -63,14 +63,16 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   private readonly violations: Record<string, number> = {};
   private readonly malformed: Record<string, number> = {};
 
-  /** A node for `context.id`, with protocol constants `config` (defaults documented in config.ts). */
+  /** A node for `context.id`, with protocol constants `config` (defaults documented in config.ts), `config.playout` naming one of `playouts`. */
   constructor(
     private readonly context: NodeContext,
     config: Partial<ProtocolConfig> = {},
+    playouts: readonly PlayoutAlgorithm[] = PLAYOUT_ALGORITHMS,
   ) {
-    this.config = resolveConfig(config);
+    this.config = resolveConfig(config, playouts);
     this.self = context.id;
-    this.media = this.config.audio ? new MediaPlane(this.self, this.config, { send: (to, bytes) => this.sendMedia(to, bytes), event: (e) => this.event(e) }) : undefined;
+    const out = { send: (to: PeerId, bytes: Uint8Array) => this.sendMedia(to, bytes), event: (e: CallEvent) => this.event(e) };
+    this.media = this.config.audio ? new MediaPlane(this.self, this.config, out, playoutNamed(this.config.playout, playouts)) : undefined;
   }
 
   handle(input: NodeInput<CallCommand>): Outcome {

@@ -5,7 +5,7 @@
  * and run it by path; the catalog ships in scenarios/catalog/. `defineScenario` validates everything it
  * can before the run and throws a `ConfigError` that names the field, so a bad scenario file exits 2.
  */
-import type { ProtocolConfig } from '../protocol/config.ts';
+import { ConfigSettingError, resolveConfig, type ProtocolConfig } from '../protocol/config.ts';
 import type { PeerId } from '../protocol/contract.ts';
 import { ConfigError, presetModel, resolveLinkModel, PERFECT_LINK, type NetworkSpec } from '../sim/index.ts';
 import type { Session, SessionOptions, Step } from './session.ts';
@@ -99,6 +99,14 @@ export function defineScenario(s: Scenario): Scenario {
     if (action.type === 'partition') action.from.forEach((p: unknown, j: number) => known(p, `${f}[2].from[${j}]`));
     if (action.type === 'hold' || action.type === 'release' || action.type === 'forge' || action.type === 'set-link') known(action.to, `${f}[2].to`);
   });
+  if (s.config !== undefined) {
+    try {
+      resolveConfig(s.config);
+    } catch (error) {
+      if (!(error instanceof ConfigSettingError)) throw error;
+      throw new ConfigError(field(`config.${error.setting}`), error.allowed, error.got);
+    }
+  }
   if (s.settle !== undefined && s.settle !== false && !(s.settle.boundMs === undefined || (typeof s.settle.boundMs === 'number' && s.settle.boundMs > 0))) {
     throw new ConfigError(field('settle.boundMs'), 'a number of ms > 0', s.settle.boundMs);
   }

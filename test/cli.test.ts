@@ -43,6 +43,15 @@ test('run --playout: the same scenario with a baseline controller, named in the 
   assert.ok(doc.runs[0]!.audio.mosMin > 2 && doc.runs[0]!.audio.mosMin < 3.5, String(doc.runs[0]!.audio.mosMin));
 });
 
+test('run --playout FILE: your own controller in the calls, named in the report; one that throws is a crashed app, with a replay line', () => {
+  const doc = JSON.parse(sim('run', 'direct-call-ends', '--net', '3g', '--playout', 'examples/playout-recent-max.ts', '--json').out) as { runs: { protocol: string; ok: boolean; audio: { streams: number } }[] };
+  assert.equal(doc.runs.map((r) => [r.protocol, r.ok, r.audio.streams]), [['callsim (playout recent-max)', true, 2]]);
+  const r = sim('run', 'direct-call-ends', '--net', 'perfect', '--playout', 'test/support/playouts/throws.ts');
+  assert.is(r.code, 1, r.err);
+  assert.match(r.out, /core-never-throws \(contract\) at (alice|bob), [\d.]+ s: Error: boom/);
+  assert.match(r.out, /replay: npm run sim -- run direct-call-ends --net perfect --seed 1 --playout test\/support\/playouts\/throws.ts/);
+});
+
 test('survey --json: each preset measured, with the time sync\'s round-trip error against the truth, same seed same hash', () => {
   const run = () => JSON.parse(sim('survey', '--net', 'perfect', '--net', '3g', '--duration', '20', '--json').out) as { ok: boolean; runs: { network: string; pings: number; traceHash: string; rttMs: { p50: number }; timeSync: { medianErrorPercent: number; p95ErrorPercent: number } }[] };
   const doc = run();
@@ -63,7 +72,8 @@ test('usage errors name the flag or value and exit 2', () => {
     [['fuzz', '--shard', '3/3'], /--shard: expected I\/N with 0 <= I < N, got "3\/3"/],
     [['fuzz', '--property', 'everything'], /--property: expected one of any, concurrent-incoming/],
     [['fuzz', '--protocol', 'nonsense'], /--protocol: expected one of callsim or a module path/],
-    [['run', 'direct-call-ends', '--playout', 'jitterbuf'], /--playout: expected one of fixed-3, ramjee-1, ramjee-4, neteq, callsim, got "jitterbuf"/],
+    [['run', 'direct-call-ends', '--playout', 'jitterbuf'], /--playout: expected one of fixed-3, ramjee-1, ramjee-4, neteq, callsim, or a module path, got "jitterbuf"/],
+    [['run', 'direct-call-ends', '--playout', 'test/support/never-ending-direct-calls.ts'], /--playout: expected a module whose default export is a PlayoutAlgorithm/],
     [['run', 'direct-call-ends', '--protocol', BROKEN, '--playout', 'neteq'], /--playout: applies to the reference protocol \(callsim\)/],
   ];
   for (const [args, message] of cases) {
@@ -80,6 +90,11 @@ test('a bad scenario file names the field and exits 2; a failing one exits 1 wit
   const r1 = sim('run', bad);
   assert.is(r1.code, 2);
   assert.match(r1.err, /scenario bad: steps\[0\]\[1\]: expected one of the peers \(a, b\), got "zed"/);
+  const badConfig = join(dir, 'bad-config.ts');
+  writeFileSync(badConfig, `export default { name: 'bad-config', title: 't', requirements: [], peers: ['a', 'b'], config: { ringTimeoutMs: -1 }, steps: [], durationMs: 1000 };\n`);
+  const r3 = sim('run', badConfig);
+  assert.is(r3.code, 2, r3.out);
+  assert.match(r3.err, /scenario bad-config: config\.ringTimeoutMs: expected a number > 0, got -1/);
   const failing = join(dir, 'failing.ts');
   writeFileSync(failing, `export default { name: 'always-fails', title: 't', requirements: ['R1'], peers: ['a', 'b'], networks: ['perfect'], steps: [[0, 'a', { type: 'dial', peers: ['b'] }]], durationMs: 1000, expect: () => ['b should be in the call'] };\n`);
   const r2 = sim('run', failing);

@@ -58,10 +58,13 @@ function alice(options: { muted?: boolean; deafened?: boolean } = {}) {
     'alice',
     { syncIntervalMs: 250, syncRetryMs: 500, playout: 'callsim' },
     { send: (to, bytes) => sent.push({ to, kind: kindOf(bytes) }), event: (e) => events.push(e) },
-    () => {
-      const c = new ScriptedPlayout();
-      controllers.push(c);
-      return c;
+    {
+      name: 'scripted',
+      create: () => {
+        const c = new ScriptedPlayout();
+        controllers.push(c);
+        return c;
+      },
     },
   );
   plane.update('c1', ['alice', 'bob'], options.muted ?? false, options.deafened ?? false, 0);

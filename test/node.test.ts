@@ -9,7 +9,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallCommand, CallView, MisuseCode } from '../protocol/api.ts';
-import { DEFAULT_PROTOCOL_CONFIG, resolveConfig, type ProtocolConfig } from '../protocol/config.ts';
+import { ConfigSettingError, DEFAULT_PROTOCOL_CONFIG, resolveConfig, type ProtocolConfig } from '../protocol/config.ts';
 import type { Channel } from '../protocol/contract.ts';
 import { CallNode } from '../protocol/node.ts';
 import { parseTimer } from '../protocol/timers.ts';
@@ -381,10 +381,12 @@ test('resolveConfig fills in the documented defaults and refuses bad settings wi
     [{ retransmitBackoff: 0.5 }, 'config.retransmitBackoff: expected a number >= 1, got 0.5'],
     [{ maxParticipants: 1 }, 'config.maxParticipants: expected an integer >= 2, got 1'],
     [{ maxParticipants: 2.5 }, 'config.maxParticipants: expected an integer >= 2, got 2.5'],
-    [{ retransmitMs: 500 }, 'config.retransmitMs: unknown setting'],
+    [{ retransmitMs: 500 }, 'config.retransmitMs: expected a known setting (retransmitInitialMs, retransmitBackoff, retransmitMaxMs, ringTimeoutMs, antiEntropyMs, pruneAfterMs, tombstoneMs, maxParticipants, maxMessageBytes, audio, syncIntervalMs, syncRetryMs, playout), got 500'],
+    [{ playout: 'jitterbuf' }, 'config.playout: expected one of fixed-3, ramjee-1, ramjee-4, neteq, callsim, got jitterbuf'],
+    [{ audio: 'yes' }, 'config.audio: expected true or false, got yes'],
   ];
   for (const [settings, message] of bad) {
-    const named = (e: unknown) => e instanceof RangeError && e.message === message;
+    const named = (e: unknown) => e instanceof ConfigSettingError && e instanceof RangeError && e.message === message;
     assert.throws(() => resolveConfig(settings as Partial<ProtocolConfig>), named, message);
     assert.throws(() => new CallNode({ id: 'alice', random: { nextUint32: () => 0 } }, settings as Partial<ProtocolConfig>), named, message);
   }

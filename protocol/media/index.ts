@@ -12,7 +12,7 @@ import { ramjeeAlgorithm1, ramjeeAlgorithm4 } from './ramjee.ts';
 export * from './playout.ts';
 export { streamQuality, FRAME_ALLOWANCE_MS, type PlayoutStats, type StreamQuality } from './playout-stats.ts';
 export { burstRatio, delayImpairment, G711_PLC, lossImpairment, mosFromR, rFactor, type CodecImpairment, type EModelInput } from './emodel.ts';
-export { JitterBuffer, type BufferView, type PlayoutPolicy, type TickPlan } from './jitter-buffer.ts';
+export { ADVANCE, drop, HOLD, JitterBuffer, type ArrivalNote, type BufferView, type PlayoutPolicy, type QueuedFrame, type TickPlan, type TimeSyncNote } from './jitter-buffer.ts';
 export { fixedBuffer, ramjeeAlgorithm1, ramjeeAlgorithm4, netEqStyle, callsimPlayout };
 
 /** One playout algorithm of the lab: its name and how to make a controller for a new stream. */
@@ -31,3 +31,10 @@ export const PLAYOUT_ALGORITHMS: readonly PlayoutAlgorithm[] = [
   { name: 'neteq', create: () => netEqStyle() },
   { name: 'callsim', create: () => callsimPlayout() },
 ];
+
+/** The algorithm named `name` among `algorithms` (a RangeError listing them when none is). */
+export function playoutNamed(name: unknown, algorithms: readonly PlayoutAlgorithm[] = PLAYOUT_ALGORITHMS): PlayoutAlgorithm {
+  const algorithm = algorithms.find((a) => a.name === name);
+  if (algorithm === undefined) throw new RangeError(`playout: expected one of ${algorithms.map((a) => a.name).join(', ')}, got ${String(name)}`);
+  return algorithm;
+}

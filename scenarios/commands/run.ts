@@ -14,7 +14,9 @@ import { CATALOG } from '../catalog/index.ts';
 import { caseScenario } from '../fuzz/cases.ts';
 import { CALLSIM, loadProtocol, type ProtocolChoice } from '../protocols.ts';
 import { decodeToken } from '../replay.ts';
+import { callProtocol } from '../../protocol/index.ts';
 import { PLAYOUT_ALGORITHMS } from '../../protocol/media/index.ts';
+import { loadPlayout } from '../playouts.ts';
 import { audioSummary } from '../audio-report.ts';
 import { runScenario, type RunReport } from '../runner.ts';
 import { DEFAULT_NETWORKS, defineScenario, networkLabel, type Scenario } from '../scenario.ts';
@@ -34,7 +36,8 @@ options for run (and for the catalog):
   --loss P          loss probability (0.05 or 5%)             --burst L     mean loss burst length (with --loss)
   --protocol P      callsim (default) or a module path exporting a protocol
   --playout NAME    the reference protocol's playout controller: callsim (default), neteq, ramjee-1,
-                    ramjee-4 or fixed-3 (compare them end to end; the audio column shows the effect)
+                    ramjee-4, fixed-3, or a module path exporting your own (compare them end to end;
+                    the audio column shows the effect)
   --json            one JSON document: { ok, runs: [{ scenario, seed, network, protocol, ok,
                     violations: [{ invariant, requirement, node, atMs, message }], traceHash,
                     audio: { streams, mutedStreams, mosMin, mosMedian, worst, lateLossPercent, warnings, calls,
@@ -73,7 +76,7 @@ export async function runCommand(argv: string[], whole: boolean): Promise<number
   if (values.help) return print(RUN_HELP), 0;
   if (whole && positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}": expected list, run, replay, fuzz or survey`);
   if (!whole && positionals.length !== 1) throw new UsageError('run needs one scenario: a catalog name or a file path');
-  const protocol = withPlayout(await loadProtocol(values.protocol ?? 'callsim'), values.playout);
+  const protocol = await withPlayout(await loadProtocol(values.protocol ?? 'callsim'), values.playout);
   const scenarios = whole ? CATALOG : [await loadScenario(positionals[0]!)];
   const jobs = scenarios.flatMap((scenario) =>
     networksFor(scenario, values).map((network) => ({ scenario, network, seed: integerFlag('--seed', values.seed, scenario.seed ?? 1) })),
@@ -137,13 +140,13 @@ function report(jobs: readonly Job[], protocol: ProtocolChoice, json: boolean, p
   return ok ? 0 : 1;
 }
 
-/** The protocol with its playout controller replaced by `playout` (none: unchanged). */
-function withPlayout(protocol: ProtocolChoice, playout: string | undefined): ProtocolChoice {
-  if (playout === undefined) return protocol;
-  const names = PLAYOUT_ALGORITHMS.map((a) => a.name);
-  if (!names.includes(playout)) throw new UsageError(`--playout: expected one of ${names.join(', ')}, got "${playout}"`);
+/** The protocol with its playout controller replaced by the one `spec` names or its module exports (none: unchanged). */
+async function withPlayout(protocol: ProtocolChoice, spec: string | undefined): Promise<ProtocolChoice> {
+  if (spec === undefined) return protocol;
+  const { algorithm } = await loadPlayout(spec);
   if (protocol.source !== CALLSIM.source) throw new UsageError(`--playout: applies to the reference protocol (callsim), not ${protocol.source}`);
-  return { ...protocol, name: `${protocol.name} (playout ${playout})`, make: (config) => protocol.make({ ...config, playout }) };
+  const playouts = PLAYOUT_ALGORITHMS.includes(algorithm) ? PLAYOUT_ALGORITHMS : [...PLAYOUT_ALGORITHMS, algorithm];
+  return { ...protocol, name: `${protocol.name} (playout ${algorithm.name})`, make: (config) => callProtocol({ ...config, playout: algorithm.name }, playouts) };
 }
 
 function replayLine(job: Job, protocolFlags: string): string {
