@@ -7,7 +7,7 @@
  */
 import { ConfigSettingError, resolveConfig, type ProtocolConfig } from '../protocol/config.ts';
 import type { PeerId } from '../protocol/contract.ts';
-import { ConfigError, presetModel, resolveLinkModel, PERFECT_LINK, type NetworkSpec } from '../sim/index.ts';
+import { checkClockSetting, ConfigError, NODE_ID, NODE_ID_RULE, presetModel, resolveLinkModel, PERFECT_LINK, type NetworkSpec } from '../sim/index.ts';
 import type { Session, SessionOptions, Step } from './session.ts';
 
 /** The quiet phase after the script: faults stop, the network stops losing, liveness is checked. */
@@ -75,16 +75,43 @@ export function defineScenario(s: Scenario): Scenario {
   if (!Array.isArray(s.peers) || s.peers.length < 1 || new Set(s.peers).size !== s.peers.length) {
     throw new ConfigError(field('peers'), 'a list of distinct peer names', s.peers);
   }
+  s.peers.forEach((p: unknown, i: number) => {
+    if (typeof p !== 'string' || !NODE_ID.test(p)) throw new ConfigError(field(`peers[${i}]`), NODE_ID_RULE, p);
+  });
   const peers = new Set(s.peers);
   const known = (p: unknown, f: string) => {
     if (typeof p !== 'string' || !peers.has(p)) throw new ConfigError(field(f), `one of the peers (${s.peers.join(', ')})`, p);
   };
-  for (const [i, p] of (s.offline ?? []).entries()) known(p, `offline[${i}]`);
-  for (const [i, p] of (s.puppets ?? []).entries()) known(p, `puppets[${i}]`);
-  for (const p of Object.keys(s.clocks ?? {})) known(p, `clocks.${p}`);
+  const peerList = (v: unknown, f: string) => {
+    if (!Array.isArray(v)) throw new ConfigError(field(f), `a list of peers (${s.peers.join(', ')})`, v);
+    v.forEach((p: unknown, j: number) => known(p, `${f}[${j}]`));
+  };
+  const optional = (v: unknown, f: string, allowed: string, ok: (v: unknown) => boolean) => {
+    if (v !== undefined && !ok(v)) throw new ConfigError(field(f), allowed, v);
+  };
+  const isBoolean = (v: unknown) => typeof v === 'boolean';
+  const isChannel = (v: unknown) => v === 'signaling' || v === 'media';
+  if (s.offline !== undefined) peerList(s.offline, 'offline');
+  if (s.puppets !== undefined) peerList(s.puppets, 'puppets');
+  optional(s.clocks, 'clocks', 'an object of clock settings per peer', (v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+  for (const [p, setting] of Object.entries(s.clocks ?? {})) {
+    known(p, `clocks.${p}`);
+    checkClockSetting(setting, field(`clocks.${p}`));
+  }
   if (!(typeof s.durationMs === 'number' && Number.isFinite(s.durationMs) && s.durationMs > 0)) throw new ConfigError(field('durationMs'), 'a number of ms > 0', s.durationMs);
+  if (s.networks !== undefined && !(Array.isArray(s.networks) && s.networks.length > 0)) throw new ConfigError(field('networks'), 'a non-empty list of presets or link settings', s.networks);
   for (const [i, n] of (s.networks ?? DEFAULT_NETWORKS).entries()) checkNetwork(n, field(`networks[${i}]`));
   if (s.media !== undefined) checkNetwork(s.media, field('media'));
+  optional(s.links, 'links', 'a list of { from, to, settings, channel?, bothWays? }', Array.isArray);
+  for (const [i, l] of (s.links ?? []).entries()) {
+    const f = `links[${i}]`;
+    if (typeof l !== 'object' || l === null) throw new ConfigError(field(f), '{ from, to, settings, channel?, bothWays? }', l);
+    known(l.from, `${f}.from`);
+    known(l.to, `${f}.to`);
+    checkNetwork(l.settings, field(`${f}.settings`));
+    optional(l.channel, `${f}.channel`, "'signaling' or 'media'", isChannel);
+    optional(l.bothWays, `${f}.bothWays`, 'true or false', isBoolean);
+  }
   if (!Array.isArray(s.steps)) throw new ConfigError(field('steps'), 'a list of [atMs, peer, action]', s.steps);
   s.steps.forEach((step, i) => {
     const f = `steps[${i}]`;
@@ -95,9 +122,47 @@ export function defineScenario(s: Scenario): Scenario {
     if (typeof action !== 'object' || action === null || !ACTIONS.has(action.type)) {
       throw new ConfigError(field(`${f}[2].type`), `one of ${[...ACTIONS].join(', ')}`, (action as { type?: unknown } | null)?.type);
     }
-    if (action.type === 'dial') action.peers.forEach((p: unknown, j: number) => known(p, `${f}[2].peers[${j}]`));
-    if (action.type === 'partition') action.from.forEach((p: unknown, j: number) => known(p, `${f}[2].from[${j}]`));
-    if (action.type === 'hold' || action.type === 'release' || action.type === 'forge' || action.type === 'set-link') known(action.to, `${f}[2].to`);
+    const a = `${f}[2]`;
+    const isCallRef = (v: unknown) => (typeof v === 'string' && v.length > 0) || Number.isInteger(v);
+    switch (action.type) {
+      case 'dial':
+        return peerList(action.peers, `${a}.peers`);
+      case 'join':
+      case 'reject':
+      case 'get':
+        if (!isCallRef(action.call)) throw new ConfigError(field(`${a}.call`), 'a call label (c1) or an index into the node\'s calls', action.call);
+        return;
+      case 'leave':
+        return optional(action.call, `${a}.call`, "a call label (c1) or an index into the node's calls", isCallRef);
+      case 'mute':
+        if (typeof action.muted !== 'boolean') throw new ConfigError(field(`${a}.muted`), 'true or false', action.muted);
+        return;
+      case 'deafen':
+        if (typeof action.deafened !== 'boolean') throw new ConfigError(field(`${a}.deafened`), 'true or false', action.deafened);
+        return;
+      case 'partition':
+        peerList(action.from, `${a}.from`);
+        return optional(action.oneWay, `${a}.oneWay`, 'true or false', isBoolean);
+      case 'heal':
+        return action.with === undefined ? undefined : peerList(action.with, `${a}.with`);
+      case 'hold':
+      case 'release':
+        known(action.to, `${a}.to`);
+        return optional(action.channel, `${a}.channel`, "'signaling' or 'media'", isChannel);
+      case 'clock':
+        return checkClockSetting(action, field(a));
+      case 'set-link':
+        known(action.to, `${a}.to`);
+        checkNetwork(action.settings, field(`${a}.settings`));
+        optional(action.channel, `${a}.channel`, "'signaling' or 'media'", isChannel);
+        return optional(action.bothWays, `${a}.bothWays`, 'true or false', isBoolean);
+      case 'forge':
+        known(action.to, `${a}.to`);
+        if (typeof action.bytes !== 'function') throw new ConfigError(field(`${a}.bytes`), 'a function from the session to the bytes to send', action.bytes);
+        return;
+      default:
+        return; // list, crash, restart, pause, resume: nothing more to say
+    }
   });
   if (s.config !== undefined) {
     try {
@@ -107,9 +172,13 @@ export function defineScenario(s: Scenario): Scenario {
       throw new ConfigError(field(`config.${error.setting}`), error.allowed, error.got);
     }
   }
+  optional(s.settle, 'settle', 'false or { boundMs? }', (v) => v === false || (typeof v === 'object' && v !== null));
   if (s.settle !== undefined && s.settle !== false && !(s.settle.boundMs === undefined || (typeof s.settle.boundMs === 'number' && s.settle.boundMs > 0))) {
     throw new ConfigError(field('settle.boundMs'), 'a number of ms > 0', s.settle.boundMs);
   }
+  optional(s.forgetsIdleCalls, 'forgetsIdleCalls', 'true or false', isBoolean);
+  optional(s.expect, 'expect', 'a function from the session to a list of failures', (v) => typeof v === 'function');
+  optional(s.seed, 'seed', 'a non-negative integer', (v) => Number.isSafeInteger(v) && (v as number) >= 0);
   return s;
 }
 
@@ -119,6 +188,7 @@ export function networkLabel(n: NetworkSpec): string {
 }
 
 function checkNetwork(n: NetworkSpec, f: string): void {
+  if (typeof n !== 'string' && (typeof n !== 'object' || n === null || Array.isArray(n))) throw new ConfigError(f, 'a preset name or link settings', n);
   if (typeof n === 'string') presetModel(n, f);
   else resolveLinkModel(PERFECT_LINK, n, f);
 }

@@ -17,9 +17,9 @@ export {
   type SlotConfig,
   type StallConfig,
 } from './link-config.ts';
-export type { ClockSetting } from './node-clock.ts';
+export { checkClockSetting, type ClockSetting } from './node-clock.ts';
 export { PRESET_NAMES, PRESETS, presetModel, presetTable, type Preset } from './presets.ts';
 export { RandomStream, RandomStreams } from './random.ts';
 export { Scheduler, type RunResult } from './scheduler.ts';
 export { canonicalJson, encodeTraceEvent, TraceHasher, TraceLines, TraceRecorder, TraceRing, type DropReason, type TraceEvent, type TraceKind, type TraceSink } from './trace.ts';
-export { World, type LinkSelector, type NetworkSpec, type WorldOptions, type WorldStats } from './world.ts';
+export { NODE_ID, NODE_ID_RULE, World, type LinkSelector, type NetworkSpec, type WorldOptions, type WorldStats } from './world.ts';

@@ -6,6 +6,7 @@
  * jumps only when the offset is set (a clock step, which may go backwards as NTP steps do). The node sees
  * only local time; the host converts its timer deadlines back to global time with `toGlobal`.
  */
+import { ConfigError } from './errors.ts';
 
 /** A clock change: set the offset (local − global, ms) and/or the drift (parts per million). */
 export interface ClockSetting {
@@ -13,6 +14,16 @@ export interface ClockSetting {
   readonly offsetMs?: number;
   /** Rate error in parts per million: +100 runs 0.01 % fast. */
   readonly driftPpm?: number;
+}
+
+/** Check a clock setting, naming a bad field under `field` (a `ConfigError`): an object with a finite `offsetMs` and a `driftPpm` strictly within ±10⁶, both optional. */
+export function checkClockSetting(setting: unknown, field = 'clock'): asserts setting is ClockSetting {
+  if (typeof setting !== 'object' || setting === null) throw new ConfigError(field, '{ offsetMs?, driftPpm? }', setting);
+  const { offsetMs, driftPpm } = setting as Record<string, unknown>;
+  if (offsetMs !== undefined && !(typeof offsetMs === 'number' && Number.isFinite(offsetMs))) throw new ConfigError(`${field}.offsetMs`, 'a finite number', offsetMs);
+  if (driftPpm !== undefined && !(typeof driftPpm === 'number' && Number.isFinite(driftPpm) && Math.abs(driftPpm) < 1e6)) {
+    throw new ConfigError(`${field}.driftPpm`, 'a number strictly between -1000000 and 1000000', driftPpm);
+  }
 }
 
 /** Maps global simulated time to one node's local time and back. */

@@ -14,7 +14,7 @@ import { ConfigError } from './errors.ts';
 import { Host, type HostEnv } from './host.ts';
 import { Link, type LinkEnv, type Packet } from './link.ts';
 import { PERFECT_LINK, resolveLinkModel, type LinkModel, type LinkOverrides } from './link-config.ts';
-import type { ClockSetting } from './node-clock.ts';
+import { checkClockSetting, type ClockSetting } from './node-clock.ts';
 import { presetModel } from './presets.ts';
 import { normaliseSeed, RandomStreams } from './random.ts';
 import { Scheduler, type RunResult } from './scheduler.ts';
@@ -52,6 +52,12 @@ export interface WorldStats {
   /** Packets dropped, by reason. */
   dropped: Record<DropReason, number>;
 }
+
+/** What a node id may be: 1 to 64 letters, digits and `_ . : -`. */
+export const NODE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** `NODE_ID` in words, for error messages. */
+export const NODE_ID_RULE = '1 to 64 of A-Z a-z 0-9 _ . : -';
 
 /** A deterministic simulated network of protocol nodes. */
 export class World<Command = unknown, Event = unknown> implements LinkEnv, HostEnv {
@@ -109,9 +115,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
 
   /** Add a node running `protocol`; it starts at once unless `start` is false (then `restart` boots it). */
   addNode(id: PeerId, protocol: Protocol<Command, Event>, options: { start?: boolean; clock?: ClockSetting } = {}): Host<Command, Event> {
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) {
-      throw new ConfigError('node id', '1 to 64 of A-Z a-z 0-9 _ . : -', id);
-    }
+    if (typeof id !== 'string' || !NODE_ID.test(id)) throw new ConfigError('node id', NODE_ID_RULE, id);
     if (this.hosts.has(id)) throw new ConfigError('node id', 'a name not already in the world', id);
     const host = new Host<Command, Event>(id, protocol, this.random.stream(`node/${id}`), this);
     this.hosts.set(id, host);
@@ -282,10 +286,7 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
 
   /** Set node `id`'s clock offset (a step) and/or drift; the node sees only its local clock. */
   setClock(id: PeerId, setting: ClockSetting): void {
-    if (setting.offsetMs !== undefined && !Number.isFinite(setting.offsetMs)) throw new ConfigError('clock.offsetMs', 'a finite number', setting.offsetMs);
-    if (setting.driftPpm !== undefined && !(Number.isFinite(setting.driftPpm) && Math.abs(setting.driftPpm) < 1e6)) {
-      throw new ConfigError('clock.driftPpm', 'a number strictly between -1000000 and 1000000', setting.driftPpm);
-    }
+    checkClockSetting(setting);
     this.fault('clock', { node: id, ...setting });
     this.host(id).setClock(setting);
   }
