@@ -235,6 +235,10 @@ export class Host<Command = unknown, Event = unknown> {
         }
         switch (out.type) {
           case 'send':
+            // a foreign node's mistake is its own crash, not a confusing failure at the receiver
+            if ((out.channel !== 'signaling' && out.channel !== 'media') || !(out.bytes instanceof Uint8Array)) {
+              throw new TypeError(`send to ${String(out.to)} on ${JSON.stringify(out.channel)} of ${Object.prototype.toString.call(out.bytes)}: the contract sends a Uint8Array on 'signaling' or 'media'`);
+            }
             env.send(this.id, out.to, out.channel, out.bytes);
             break;
           case 'setTimer':

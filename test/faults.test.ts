@@ -211,6 +211,38 @@ test('a node that throws is taken down as a crashed app; the simulator carries o
   assert.equal(trace.lines('fault'), ['0 fault node-threw {"error":"Error: cannot dance","node":"x"}']);
 });
 
+test('a node that sends outside the contract (another channel, bytes that are not a Uint8Array) is a crashed app, and nothing reaches the peer', () => {
+  const sends = [
+    { channel: 'video', bytes: new Uint8Array(3), error: 'TypeError: send to y on "video" of [object Uint8Array]: the contract sends a Uint8Array on \'signaling\' or \'media\'' },
+    { channel: 'signaling', bytes: 'hello', error: 'TypeError: send to y on "signaling" of [object String]: the contract sends a Uint8Array on \'signaling\' or \'media\'' },
+  ];
+  for (const { channel, bytes, error } of sends) {
+    const trace = new TraceRecorder();
+    const world = new World<string, never>({ seed: 1, trace: [trace] });
+    let received = 0;
+    const sloppy: Protocol<string, never> = {
+      name: 'sloppy',
+      create: (context) => {
+        let pending = false;
+        return {
+          handle: (input) => {
+            if (input.type === 'receive') received++;
+            if (input.type === 'command') pending = true;
+            return { ok: true };
+          },
+          pollOutput: () => (pending && context.id === 'x' ? ((pending = false), { type: 'send', to: 'y', channel, bytes } as never) : undefined),
+        };
+      },
+    };
+    world.addNode('x', sloppy);
+    world.addNode('y', sloppy);
+    world.command('x', 'send');
+    world.scheduler.runUntilIdle();
+    assert.equal([world.host('x').state, world.host('y').state, received, world.stats.sent], ['down', 'up', 0, 0]);
+    assert.equal(trace.lines('fault'), [`0 fault node-threw ${JSON.stringify({ error, node: 'x' })}`]);
+  }
+});
+
 test('sending to an unknown peer drops the packet as no-route', () => {
   const { world, trace } = pair();
   world.command('alice', { type: 'probe', to: 'nobody', count: 1, everyMs: 1 });
