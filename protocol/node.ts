@@ -578,9 +578,13 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   /** Open and close media channels to match the active call, and keep the media timers armed. */
   protected syncMedia(): void {
     const active = this.activeCall();
-    const peers = active === undefined ? [] : joinedPeers(active).filter((p) => p !== this.self);
-    this.media!.update(active?.info.id, peers, this.state.muted, this.state.deafened, this.now);
+    this.media!.update(active?.info.id, this.mediaPeers(active), this.state.muted, this.state.deafened, this.now);
     this.mediaTimers();
+  }
+
+  /** The peers this node keeps a media channel to: the other joined participants of its active call. */
+  protected mediaPeers(active: CallRecord | undefined): PeerId[] {
+    return active === undefined ? [] : joinedPeers(active).filter((p) => p !== this.self);
   }
 
   /** Send a media packet (the media plane's sends come through here). */

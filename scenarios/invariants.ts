@@ -64,6 +64,7 @@ export const INVARIANTS = {
   'everyone-heard': ['media', 'after the network heals, every joined, unmuted participant is heard by every other joined, undeafened one'],
   'muted-silent': ['media', 'after the network heals, nobody hears a muted participant'],
   'deafened-hear-nothing': ['media', 'after the network heals, a deafened participant hears nobody'],
+  'media-channels-match': ['media', 'after the network heals, a node has a media channel to exactly the other joined participants of its active call, and to nobody when it is in none'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** An invariant's name. */
@@ -317,6 +318,11 @@ export class InvariantChecker implements TraceSink {
     for (const listener of online) {
       const call = [...views.get(listener)!.values()].find((v) => v.active);
       const heard = new Map(session.media(listener).map((m) => [m.peer, m.hearing]));
+      const expected = (call?.participants ?? []).filter((p) => p.peer !== listener && p.status === 'joined').map((p) => p.peer).sort();
+      const channels = [...heard.keys()].sort();
+      if (channels.join() !== expected.join()) {
+        this.fail('media-channels-match', listener, t, `has media channels to [${channels.join(', ')}], but the other joined participants of its call are [${expected.join(', ')}]`);
+      }
       const deafened = call?.participants.find((p) => p.peer === listener)?.deafened ?? false;
       for (const speaker of call?.participants ?? []) {
         if (speaker.peer === listener || speaker.status !== 'joined' || !online.includes(speaker.peer)) continue;

@@ -172,6 +172,20 @@ class NeverSendsAudio extends CallNode {
   }
 }
 
+// Developer opens a media channel to each participant who joins but closes them only when leaving the call itself — breaks "a channel lives while both are in the call".
+class KeepsLeaversChannels extends CallNode {
+  private channelsOf: string | undefined;
+  private readonly opened = new Set<PeerId>();
+  protected override mediaPeers(active: CallRecord | undefined): PeerId[] {
+    if (active?.info.id !== this.channelsOf) {
+      this.opened.clear();
+      this.channelsOf = active?.info.id;
+    }
+    for (const p of super.mediaPeers(active)) this.opened.add(p);
+    return [...this.opened];
+  }
+}
+
 /** The kind byte of an audio frame on the media channel (protocol/media-wire.ts). */
 const AUDIO_KIND = 4;
 
@@ -201,6 +215,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('no-incoming-event', 'R2/R12', 'never emits incoming for a new call', NoIncomingEvent),
   variant('never-prunes', 'R14', 'never forgets a call nobody is in', NeverPrunes),
   variant('never-sends-audio', 'media', 'joins calls but never sends an audio frame', NeverSendsAudio),
+  variant('keeps-leavers-channels', 'media', 'keeps the media channel to a participant who left, until it leaves the call itself', KeepsLeaversChannels),
 ];
 
 // ---- not caught (known gaps) --------------------------------------------------------------------
