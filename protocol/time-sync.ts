@@ -14,9 +14,13 @@
  * refused, every exchange on a path slower than the retry would fail, and on a jittery one only the
  * fast ones would count, biasing the estimate low. Duplicates and replies to exchanges already
  * completed (or overtaken) are ignored, and so is a reply whose t1 is not the one A sent for that
- * exchange (NTP's origin check: a peer's garbage never becomes a sample). B keeps t3 of its last few answers, so a packet 3 that
- * overtakes a newer answer still gives B its sample (a lost packet 3 costs B one sample). After a
- * completed exchange the next starts `intervalMs` later.
+ * exchange (NTP's origin check: a peer's garbage never becomes a sample). B answers each exchange
+ * once, by its id among its last few answers, not only ids above the last: a peer that started afresh
+ * (restarted, or left and rejoined while B did not notice) counts from 1 again, and must not wait
+ * until its numbers pass the old ones; A's origin check refuses the answer to a stale packet 1. B
+ * keeps t3 of its last few answers, so a packet 3 that overtakes a newer answer still gives B its
+ * sample (a lost packet 3 costs B one sample). After a completed exchange the next starts
+ * `intervalMs` later.
  * The exchanges' estimate is the mean of the last `window` samples: the path's mean round trip over
  * that span, stalls and all (a median, or a mean trimmed of its largest sample, would be biased low on
  * the skewed delays of real paths and would drop exactly the exchange a stall caught). Four exchanges
@@ -94,7 +98,8 @@ export class TimeSync {
   private completed = 0;
   /** t1 of A's recent packets 1, by exchange id, oldest first. */
   private readonly asked: { readonly id: number; readonly t1: Millis }[] = [];
-  private lastAnswered = -1;
+  /** Ids of B's last few answers, oldest first (not spliced by packet 3: a duplicate packet 1 stays answered). */
+  private readonly answered: number[] = [];
   /** t3 of B's recent answers, by exchange id, oldest first. */
   private readonly answers: { readonly id: number; readonly t3: Millis }[] = [];
   /**
@@ -144,8 +149,11 @@ export class TimeSync {
   onMessage(message: MediaMessage, now: Millis): SyncStep {
     switch (message.type) {
       case 'sync1':
-        if (this.initiator || message.id <= this.lastAnswered) return {};
-        this.lastAnswered = message.id;
+        // answered once; any other id is a new exchange, even one numbered lower: the peer started
+        // afresh (it restarted, or left and came back while we did not notice) and counts from 1 again
+        if (this.initiator || this.answered.includes(message.id)) return {};
+        this.answered.push(message.id);
+        if (this.answered.length > ANSWERS_KEPT) this.answered.shift();
         this.answers.push({ id: message.id, t3: now });
         if (this.answers.length > ANSWERS_KEPT) this.answers.shift();
         this.notePeerHalf(message.half, now);

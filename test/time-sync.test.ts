@@ -58,6 +58,26 @@ test('duplicates and overtaken packets are ignored; a lost reply starts a new ex
   assert.equal(b.onMessage(done.send!, 531), {}, 'duplicate packet 3');
 });
 
+test('a peer that starts its exchanges afresh (it restarted, or rejoined unnoticed) is answered at once, though it counts from 1 again', () => {
+  const b = new TimeSync('b', 'a', CONFIG);
+  let a = new TimeSync('a', 'b', CONFIG);
+  let t = 0;
+  for (let k = 0; k < 10; k++, t += 1000) {
+    const done = a.onMessage(b.onMessage(a.onTimer(t).send ?? a.start(t).send!, t + 10).send!, t + 20);
+    b.onMessage(done.send!, t + 30);
+  }
+  a = new TimeSync('a', 'b', CONFIG); // a's session is new; b's is the one it had
+  const p1 = a.start(t).send!;
+  assert.equal(p1, { type: 'sync1', id: 1, t1: t });
+  const answer = b.onMessage(p1, t + 10).send!;
+  assert.is(answer.type, 'sync2', 'exchange 1 of the new session is answered, though b answered exchanges up to 10');
+  assert.is(a.onMessage(answer, t + 20).sample?.rttMs, 20);
+  assert.equal(b.onMessage(p1, t + 11), {}, 'its duplicate is not');
+  // a stale packet 1 from long before is answered too, and the origin check refuses the answer
+  const stale = b.onMessage({ type: 'sync1', id: 5, t1: 4000 }, t + 40).send!;
+  assert.equal(a.onMessage(stale, t + 50), {});
+});
+
 test('a path slower than the retry still measures: a late reply completes its exchange with its true round trip, and the retry then waits twice the round trip', () => {
   const a = new TimeSync('a', 'b', CONFIG);
   const b = new TimeSync('b', 'a', CONFIG);
