@@ -15,7 +15,7 @@
  * already shown. It also replays each node's events into the picture an application built from them
  * (the active call and its participants, the pending calls) and holds it against the node's own view.
  */
-import type { CallEvent, CallView } from '../protocol/api.ts';
+import type { CallEvent, CallView, MediaView } from '../protocol/api.ts';
 import type { PeerId } from '../protocol/contract.ts';
 import { encodeTraceEvent, TraceRing, type TraceEvent, type TraceSink } from '../sim/index.ts';
 import type { Session } from './session.ts';
@@ -38,6 +38,12 @@ export interface Violation {
 
 /** Most signaling messages a node may send one peer within one second of simulated time (`signaling-bounded`). */
 export const SIGNALING_RATE_LIMIT = 1000;
+
+/** How far a round-trip estimate may lie outside the range its link carried before it is wrong (ms), drift aside. */
+export const ROUND_TRIP_SLACK_MS = 1;
+
+/** The span over which an estimate's parts may have been measured: a drifting clock's error grows with it (ms). */
+const DRIFT_SPAN_MS = 5000;
 
 /** Every invariant: name → requirement guarded and one-line statement. */
 export const INVARIANTS = {
@@ -64,6 +70,7 @@ export const INVARIANTS = {
   'everyone-heard': ['media', 'after the network heals, every joined, unmuted participant is heard by every other joined, undeafened one'],
   'muted-silent': ['media', 'after the network heals, nobody hears a muted participant'],
   'deafened-hear-nothing': ['media', 'after the network heals, a deafened participant hears nobody'],
+  'round-trip-known': ['media', 'after the network heals, a node knows the round trip to every peer it has a media channel to, within the range of round trips their link has carried (1 ms either side, more by the clocks\' drift)'],
   'media-channels-match': ['media', 'after the network heals, a node has a media channel to exactly the other joined participants of its active call, and to nobody when it is in none'],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -317,7 +324,9 @@ export class InvariantChecker implements TraceSink {
     const session = this.session!;
     for (const listener of online) {
       const call = [...views.get(listener)!.values()].find((v) => v.active);
-      const heard = new Map(session.media(listener).map((m) => [m.peer, m.hearing]));
+      const media = session.media(listener);
+      const heard = new Map(media.map((m) => [m.peer, m.hearing]));
+      for (const view of media) this.checkRoundTrip(listener, view, t);
       const expected = (call?.participants ?? []).filter((p) => p.peer !== listener && p.status === 'joined').map((p) => p.peer).sort();
       const channels = [...heard.keys()].sort();
       if (channels.join() !== expected.join()) {
@@ -333,6 +342,23 @@ export class InvariantChecker implements TraceSink {
         else if (own.muted && hearing) this.fail('muted-silent', listener, t, `hears ${speaker.peer}, who is muted`);
         else if (!deafened && !own.muted && !hearing) this.fail('everyone-heard', listener, t, `does not hear ${speaker.peer} in ${call!.callId}`);
       }
+    }
+  }
+
+  /** A media view's round trip against the range of true round trips on the pair's media link. */
+  private checkRoundTrip(listener: PeerId, view: MediaView, t: number): void {
+    const world = this.session!.world;
+    const range = world.trueRoundTripRangeMs(listener, view.peer);
+    if (range === undefined) return; // nothing crossed both ways yet: nothing to know it from
+    if (view.rttMs === undefined) {
+      this.fail('round-trip-known', listener, t, `has no round-trip estimate for ${view.peer}, though their link carried packets both ways`);
+      return;
+    }
+    // a drifting clock measures every span longer or shorter, and skews the halves it adds up
+    const drift = (Math.abs(world.host(listener).clock.driftPpm) + Math.abs(world.host(view.peer).clock.driftPpm)) / 1e6;
+    const slack = ROUND_TRIP_SLACK_MS + drift * (range.hi + DRIFT_SPAN_MS);
+    if (view.rttMs < range.lo - slack || view.rttMs > range.hi + slack) {
+      this.fail('round-trip-known', listener, t, `estimates the round trip to ${view.peer} at ${view.rttMs.toFixed(3)} ms, but their link carried round trips of ${range.lo.toFixed(3)}–${range.hi.toFixed(3)} ms`);
     }
   }
 

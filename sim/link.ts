@@ -78,6 +78,10 @@ export interface LinkStats {
    * the `TRUE_DELAY_WINDOW_MS` up to the latest one; undefined before the first.
    */
   readonly meanDelayMs: number | undefined;
+  /** The smallest send-to-arrival time of any packet that cleared the link since creation (a `hold` fault's wait included, ms); Infinity before the first. */
+  readonly minDelayMs: number;
+  /** The largest such time (ms); −Infinity before the first. */
+  readonly maxDelayMs: number;
 }
 
 /** One link direction on one channel. */
@@ -116,6 +120,8 @@ export class Link {
   private slotQueue: Packet[] = [];
   private slotPending = false;
   private readonly truth = new DelayTruth();
+  private minDelay = Infinity;
+  private maxDelay = -Infinity;
   private readonly arriveAction = (p: Packet) => this.arrive(p);
   private readonly openSlotAction = () => this.openSlot();
 
@@ -152,6 +158,8 @@ export class Link {
       stalled: this.stalled,
       delivered: this.delivered,
       meanDelayMs: this.truth.meanMs,
+      minDelayMs: this.minDelay,
+      maxDelayMs: this.maxDelay,
     };
   }
 
@@ -269,7 +277,10 @@ export class Link {
   private arrived(packet: Packet, pathDelay = true): void {
     const now = this.env.scheduler.now;
     this.delivered++;
-    if (pathDelay) this.truth.add(now, now - packet.sentAt);
+    const delay = now - packet.sentAt;
+    if (pathDelay) this.truth.add(now, delay);
+    if (delay < this.minDelay) this.minDelay = delay;
+    if (delay > this.maxDelay) this.maxDelay = delay;
     this.onArrived(packet);
   }
 

@@ -152,6 +152,18 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
     return there === undefined || back === undefined ? undefined : there + back;
   }
 
+  /**
+   * Ground truth: the range of round trips the link between `a` and `b` on `channel` has carried (ms):
+   * from the sum of both directions' smallest one-way delays to the sum of their largest, since the
+   * start; undefined until both carried a packet. Any estimate made of real packets' delays lies in it.
+   */
+  trueRoundTripRangeMs(a: PeerId, b: PeerId, channel: Channel = 'media'): { readonly lo: number; readonly hi: number } | undefined {
+    const there = this.routes.get(a)?.get(b)?.links[channel]?.stats;
+    const back = this.routes.get(b)?.get(a)?.links[channel]?.stats;
+    if (there === undefined || back === undefined || there.delivered === 0 || back.delivered === 0) return undefined;
+    return { lo: there.minDelayMs + back.minDelayMs, hi: there.maxDelayMs + back.maxDelayMs };
+  }
+
   // ---- user commands ----------------------------------------------------------------------------
 
   /** Give node `id` a user command now; returns the node's answer. */

@@ -21,6 +21,7 @@ import missedCallWhileOffline from './missed-call-while-offline.ts';
 import muteChangesReconcile from './mute-changes-reconcile.ts';
 import offerReachesLatePeer from './offer-reaches-late-peer.ts';
 import partitionHealsMidCall from './partition-heals-mid-call.ts';
+import rejoinUnnoticed from './rejoin-unnoticed.ts';
 import rejectNeverReinvited from './reject-never-reinvited.ts';
 import rejectedCallForgotten from './rejected-call-forgotten.ts';
 import sameMillisecondCommands from './same-millisecond-commands.ts';
@@ -42,6 +43,7 @@ export const CATALOG: readonly Scenario[] = [
   groupGoesOnAlone,
   leaveAndRejoin,
   crashRestartRejoin,
+  rejoinUnnoticed,
   rejectNeverReinvited,
   rejectedCallForgotten,
   missedCall,

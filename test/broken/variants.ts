@@ -10,7 +10,7 @@
  * catch within the test's budget, each with the gap (a missing invariant or generator) that lets it
  * through. test/broken-variants.test.ts runs the fuzzer's properties against both lists.
  */
-import type { CallCommand, CallEvent, LeaveReason } from '../../protocol/api.ts';
+import type { CallCommand, CallEvent, LeaveReason, MediaView } from '../../protocol/api.ts';
 import { joinedPeers, registerOf, RULES, type CallRecord, type CallRules } from '../../protocol/call-record.ts';
 import type { ProtocolConfig } from '../../protocol/config.ts';
 import type { NodeContext, Outcome, PeerId, Protocol } from '../../protocol/contract.ts';
@@ -186,6 +186,22 @@ class KeepsLeaversChannels extends CallNode {
   }
 }
 
+// Developer shows the time sync's one-way delay where the round trip belongs (halves it once too often) — breaks "the round trip is known".
+class OneWayAsRoundTrip extends CallNode {
+  protected override command(command: CallCommand): Outcome {
+    const outcome = super.command(command);
+    if (command.type !== 'media' || !outcome.ok) return outcome;
+    return { ok: true, value: (outcome.value as MediaView[]).map((v) => ({ ...v, rttMs: v.rttMs === undefined ? undefined : v.rttMs / 2 })) };
+  }
+}
+
+// Developer sends the time sync's first packet once and waits for its answer forever — one loss as a channel opens and the round trip is never known.
+class SyncNeverRetries extends CallNode {
+  constructor(context: NodeContext, config: Partial<ProtocolConfig> = {}) {
+    super(context, { ...config, syncRetryMs: Number.MAX_SAFE_INTEGER });
+  }
+}
+
 /** The kind byte of an audio frame on the media channel (protocol/media-wire.ts). */
 const AUDIO_KIND = 4;
 
@@ -215,6 +231,8 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('no-incoming-event', 'R2/R12', 'never emits incoming for a new call', NoIncomingEvent),
   variant('never-prunes', 'R14', 'never forgets a call nobody is in', NeverPrunes),
   variant('never-sends-audio', 'media', 'joins calls but never sends an audio frame', NeverSendsAudio),
+  variant('one-way-as-round-trip', 'media', "reports the time sync's one-way delay as the round trip", OneWayAsRoundTrip),
+  variant('sync-never-retries', 'media', 'never retries a time-sync exchange whose answer was lost', SyncNeverRetries),
   variant('keeps-leavers-channels', 'media', 'keeps the media channel to a participant who left, until it leaves the call itself', KeepsLeaversChannels),
 ];
 
