@@ -14,6 +14,10 @@
  * node's picture of that participant must be one of those writes, and never an older one than it has
  * already shown. It also replays each node's events into the picture an application built from them
  * (the active call and its participants, the pending calls) and holds it against the node's own view.
+ * Every media packet a node sends during an input is held against that picture, as it was before the
+ * input or after it (a join sends at once, a leave may say goodbye): media goes to call members only.
+ * The media invariants judged at the end compare the node's `media` query with its call and, for the
+ * round trip, with the simulator's ground truth: the range of round trips the pair's link carried.
  */
 import type { CallEvent, CallView, MediaView } from '../protocol/api.ts';
 import type { PeerId } from '../protocol/contract.ts';
@@ -61,6 +65,7 @@ export const INVARIANTS = {
   'events-match-view': ['R12', 'the active call\'s events (joined, participant joined/left/state, left) replay to exactly the participants the node shows'],
   'pending-announced': ['R2/R12', 'a call shown pending was announced (incoming or pending), and one that stops being pending for any reason but the node\'s own answer is cancelled'],
   'core-never-throws': ['contract', 'a protocol node never throws'],
+  'media-to-members-only': ['media', 'a node sends on the media channel only to the other joined participants of its active call, as its own events tell it before or after the input that sends'],
   'signaling-bounded': ['contract', `a node sends any one peer at most ${SIGNALING_RATE_LIMIT} signaling messages in a second (more is a storm: answers answering answers); the run stops there`],
   'agreement': ['R4/R10', 'after the network heals, every node agrees on every participant\'s membership, mute and deafen'],
   'offer-reaches-invitees': ['R3', 'after the network heals, every online invitee of a live call knows it'],
@@ -111,6 +116,10 @@ export class InvariantChecker implements TraceSink {
   private readonly told = new Map<PeerId, Told>();
   /** Nodes that said something about their calls during the input being handled. */
   private readonly spoke = new Set<PeerId>();
+  /** Peers each node sent media to during the input being handled. */
+  private readonly mediaSends = new Map<PeerId, PeerId[]>();
+  /** Each node's call members as its events told them before the input being handled. */
+  private readonly membersBefore = new Map<PeerId, ReadonlySet<PeerId>>();
   /** call → last time any node showed someone in it */
   private readonly lastLive = new Map<string, number>();
   private session: Session | undefined;
@@ -142,6 +151,9 @@ export class InvariantChecker implements TraceSink {
       const quiet = (input.type === 'receive' && input.channel === 'media') || input.type === 'timer';
       const spoke = this.spoke.delete(host.id);
       if (!quiet || spoke) this.checkNode(host.id);
+      const sent = this.mediaSends.get(host.id);
+      if (sent !== undefined) this.checkMediaSends(host.id, sent);
+      if (spoke) this.membersBefore.set(host.id, new Set(this.told.get(host.id)?.active?.members.keys()));
     });
     return this;
   }
@@ -150,6 +162,11 @@ export class InvariantChecker implements TraceSink {
     this.recent.record(e);
     if (e.kind === 'persist' || e.kind === 'event' || (e.kind === 'send' && e.channel === 'signaling')) this.spoke.add(e.node);
     if (e.kind === 'send' && e.channel === 'signaling') this.countSend(e.node, e.to, e.t);
+    else if (e.kind === 'send' && e.channel === 'media') {
+      const sent = this.mediaSends.get(e.node);
+      if (sent === undefined) this.mediaSends.set(e.node, [e.to]);
+      else if (!sent.includes(e.to)) sent.push(e.to);
+    }
     if (e.kind === 'event') {
       const ev = e.event as { type: string; callId: string };
       const key = `${e.node}|${ev.callId}`;
@@ -182,6 +199,17 @@ export class InvariantChecker implements TraceSink {
     if (n === SIGNALING_RATE_LIMIT + 1 && !this.runaway) {
       this.runaway = true;
       this.fail('signaling-bounded', node, t, `sent ${to} over ${SIGNALING_RATE_LIMIT} signaling messages within second ${second} of the run`);
+    }
+  }
+
+  /** The input just handled sent media to `sent`: each must be a member of the node's call, as its events told it before or after. */
+  private checkMediaSends(node: PeerId, sent: readonly PeerId[]): void {
+    this.mediaSends.delete(node);
+    const now = this.told.get(node)?.active?.members;
+    const before = this.membersBefore.get(node);
+    for (const to of sent) {
+      if (now?.has(to) || before?.has(to)) continue;
+      this.fail('media-to-members-only', node, this.session!.world.now, `sent media to ${to}, who is not a joined participant of its active call (${now === undefined ? 'it is in none' : `[${[...now.keys()].join(', ')}]`})`);
     }
   }
 

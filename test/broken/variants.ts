@@ -186,6 +186,13 @@ class KeepsLeaversChannels extends CallNode {
   }
 }
 
+// Developer starts audio to everyone invited as soon as it is in the call ("early media", so the first words are not lost) — the ringing hear a call they are not in.
+class EarlyMedia extends CallNode {
+  protected override mediaPeers(active: CallRecord | undefined): PeerId[] {
+    return active === undefined ? [] : active.info.participants.filter((p) => p !== this.self && registerOf(active, p).status === 'invited').concat(super.mediaPeers(active));
+  }
+}
+
 // Developer shows the time sync's one-way delay where the round trip belongs (halves it once too often) — breaks "the round trip is known".
 class OneWayAsRoundTrip extends CallNode {
   protected override command(command: CallCommand): Outcome {
@@ -231,6 +238,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('no-incoming-event', 'R2/R12', 'never emits incoming for a new call', NoIncomingEvent),
   variant('never-prunes', 'R14', 'never forgets a call nobody is in', NeverPrunes),
   variant('never-sends-audio', 'media', 'joins calls but never sends an audio frame', NeverSendsAudio),
+  variant('early-media', 'media', 'sends audio to invitees who have not joined yet', EarlyMedia),
   variant('one-way-as-round-trip', 'media', "reports the time sync's one-way delay as the round trip", OneWayAsRoundTrip),
   variant('sync-never-retries', 'media', 'never retries a time-sync exchange whose answer was lost', SyncNeverRetries),
   variant('keeps-leavers-channels', 'media', 'keeps the media channel to a participant who left, until it leaves the call itself', KeepsLeaversChannels),
