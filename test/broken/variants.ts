@@ -193,6 +193,16 @@ class EarlyMedia extends CallNode {
   }
 }
 
+// Developer keeps mute and deafen in the call's register but never tells the media plane — the muted are heard, the deafened hear.
+class MediaIgnoresMuteDeafen extends CallNode {
+  protected override syncMedia(): void {
+    const state = this.state;
+    this.state = { ...state, muted: false, deafened: false };
+    super.syncMedia();
+    this.state = state;
+  }
+}
+
 // Developer shows the time sync's one-way delay where the round trip belongs (halves it once too often) — breaks "the round trip is known".
 class OneWayAsRoundTrip extends CallNode {
   protected override command(command: CallCommand): Outcome {
@@ -239,6 +249,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('never-prunes', 'R14', 'never forgets a call nobody is in', NeverPrunes),
   variant('never-sends-audio', 'media', 'joins calls but never sends an audio frame', NeverSendsAudio),
   variant('early-media', 'media', 'sends audio to invitees who have not joined yet', EarlyMedia),
+  variant('media-ignores-mute-deafen', 'media', 'mutes and deafens in the call state only: audio still goes out and plays', MediaIgnoresMuteDeafen),
   variant('one-way-as-round-trip', 'media', "reports the time sync's one-way delay as the round trip", OneWayAsRoundTrip),
   variant('sync-never-retries', 'media', 'never retries a time-sync exchange whose answer was lost', SyncNeverRetries),
   variant('keeps-leavers-channels', 'media', 'keeps the media channel to a participant who left, until it leaves the call itself', KeepsLeaversChannels),
