@@ -12,7 +12,7 @@
 import { CHANNELS, type Channel, type NodeInput, type Outcome, type PeerId, type Protocol } from '../protocol/contract.ts';
 import { ConfigError } from './errors.ts';
 import { Host, type HostEnv } from './host.ts';
-import { Link, type LinkEnv, type Packet } from './link.ts';
+import { Link, type LinkEnv, type LinkStats, type Packet } from './link.ts';
 import { PERFECT_LINK, resolveLinkModel, type LinkModel, type LinkOverrides } from './link-config.ts';
 import { checkClockSetting, type ClockSetting } from './node-clock.ts';
 import { presetModel } from './presets.ts';
@@ -147,8 +147,8 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
    * directions' mean one-way delays (`LinkStats.meanDelayMs`); undefined until both carried a packet.
    */
   trueRoundTripMs(a: PeerId, b: PeerId, channel: Channel = 'media'): number | undefined {
-    const there = this.routes.get(a)?.get(b)?.links[channel]?.stats.meanDelayMs;
-    const back = this.routes.get(b)?.get(a)?.links[channel]?.stats.meanDelayMs;
+    const there = this.linkStats(a, b, channel)?.meanDelayMs;
+    const back = this.linkStats(b, a, channel)?.meanDelayMs;
     return there === undefined || back === undefined ? undefined : there + back;
   }
 
@@ -158,10 +158,15 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
    * start; undefined until both carried a packet. Any estimate made of real packets' delays lies in it.
    */
   trueRoundTripRangeMs(a: PeerId, b: PeerId, channel: Channel = 'media'): { readonly lo: number; readonly hi: number } | undefined {
-    const there = this.routes.get(a)?.get(b)?.links[channel]?.stats;
-    const back = this.routes.get(b)?.get(a)?.links[channel]?.stats;
+    const there = this.linkStats(a, b, channel);
+    const back = this.linkStats(b, a, channel);
     if (there === undefined || back === undefined || there.delivered === 0 || back.delivered === 0) return undefined;
     return { lo: there.minDelayMs + back.minDelayMs, hi: there.maxDelayMs + back.maxDelayMs };
+  }
+
+  /** The counters of the link from `from` to `to` on `channel`, if it exists (no link is made for asking). */
+  private linkStats(from: PeerId, to: PeerId, channel: Channel): LinkStats | undefined {
+    return this.routes.get(from)?.get(to)?.links[channel]?.stats;
   }
 
   // ---- user commands ----------------------------------------------------------------------------
