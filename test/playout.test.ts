@@ -6,7 +6,7 @@ import { fixedBuffer } from '../protocol/media/fixed-buffer.ts';
 import { ADVANCE, drop, FrameTable, HOLD, JitterBuffer, type PlayoutPolicy, type TickPlan } from '../protocol/media/jitter-buffer.ts';
 import { ArrivalLog } from '../protocol/media/arrival-log.ts';
 import { DelayWindow } from '../protocol/media/delay-window.ts';
-import { DelayHistogram, NetEqDelayManager, PacketArrivalHistory } from '../protocol/media/neteq-delay.ts';
+import { DelayHistogram, NetEqDelayManager, PacketArrivalHistory, UnderrunOptimizer } from '../protocol/media/neteq-delay.ts';
 import { netEqStyle } from '../protocol/media/neteq.ts';
 import type { PlayoutController, PlayoutEvent } from '../protocol/media/playout.ts';
 import { Algorithm1Estimator, Algorithm4Estimator, RAMJEE_ALPHA, ramjeeAlgorithm1 } from '../protocol/media/ramjee.ts';
@@ -221,6 +221,21 @@ test('NetEQ target: 80 ms until the first 500 ms interval closes, then (1 + the 
   // interval 1 (max 0 → bucket 0): 20 ms; interval 2 holds frame 30 (70 ms → bucket 3): 80 ms; the third (0) keeps 80 (1/3 of the mass in bucket 3)
   assert.equal(targets, [80, 20, 80]);
   assert.equal(delay.underrun.histogram.buckets.slice(0, 4).map((x) => Math.round(x * 1000) / 1000), [0.667, 0, 0, 0.333]);
+});
+
+test('NetEQ target covers the 0.95 quantile: one late interval in 25 (8 % of the mass) raises it, as it would not at 0.9', () => {
+  const optimizer = new UnderrunOptimizer();
+  // a delay every 20 ms; an interval closes at the first one more than 500 ms after it opened (26 delays
+  // apart), so the 25th histogram update is the interval holding the one delay of 70 ms
+  const targets: (number | undefined)[] = [];
+  for (let i = 0; i <= 26 * 25; i++) {
+    optimizer.update(i === 26 * 24 + 5 ? 70 : 0, 20 * i);
+    if (optimizer.histogram.updates > targets.length) targets.push(optimizer.optimalDelayMs);
+  }
+  // 24 updates of bucket 0, then bucket 3 with weight 1 − f = 2/25: over 5 % and under 10 %
+  assert.is(targets.length, 25);
+  assert.is(Math.round(optimizer.histogram.buckets[3]! * 1000) / 1000, 0.08);
+  assert.equal(targets.slice(-2), [20, 80]);
 });
 
 test('NetEQ-style: a stall is expanded through, then the burst is caught up by accelerating, not discarded at once; nothing is late', () => {
