@@ -167,6 +167,14 @@ test('Ramjee Algorithm 1 per talkspurt: the first talkspurt warms up, the next s
   ]);
 });
 
+test('Ramjee Algorithm 1 per talkspurt: the next talkspurt plays at d̂ + 4v̂, four deviations above the mean delay', () => {
+  // delays 10, 30, 10, 30, 10 warm up: d̂ = 18, v̂ = 9.6; d̂ + 4v̂ ≈ 56.4 ms, next on the grid 70 (d̂ + 3v̂ would be 50)
+  const delays = [10, 30, 10, 30, 10, 12, 12, 12, 12, 12];
+  const log = drive(ramjeeAlgorithm1({ talkspurtFrames: 5 }), delays.map((d, seq) => [seq, 20 * seq + d] as const), 250, { tickPhase: 10 });
+  // the first talkspurt plays at offset 70 (first arrival 10 + 60 ms); the next one stays there: nothing dropped or stretched
+  assert.equal(log.slice(-7), ['130 play 3', '150 play 4', '170 play 5', '190 play 6', '210 play 7', '230 play 8', '250 play 9']);
+});
+
 test('Ramjee Algorithm 4: a jump past 2|v̂| + 100 ms enters SPIKE, d̂ follows n, var decays back to NORMAL', () => {
   const e = new Algorithm4Estimator();
   e.init(50, 2, [50, 50]);
