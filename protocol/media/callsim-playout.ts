@@ -77,6 +77,9 @@ const TARGET_STICKINESS_R = 0.2;
 /** How often the stationary target is recomputed (ms). */
 const TARGET_REFRESH_MS = 200;
 
+/** Most frames of one sequence gap the loss rate is updated for, one by one (500 × 20: it is 1 to within e^−20 by then). */
+const LOSS_GAP_CAP = 10_000;
+
 /** Samples needed before the E-model target replaces the start-up rule (cover every delay seen). */
 const MIN_SAMPLES = 25;
 
@@ -265,7 +268,9 @@ class CallsimPolicy implements PlayoutPolicy {
       return;
     }
     if (seq > this.newest) {
-      for (let s = this.newest + 1; s < seq; s++) this.lossRate = (1 - w) * this.lossRate + w;
+      // frame by frame (a gap's frames are lost ones); past LOSS_GAP_CAP frames the rate is 1 to within e^−20,
+      // and a jump of the sequence by billions must not loop over it
+      for (let s = this.newest + 1; s < Math.min(seq, this.newest + 1 + LOSS_GAP_CAP); s++) this.lossRate = (1 - w) * this.lossRate + w;
       this.lossRate = (1 - w) * this.lossRate;
       this.newest = seq;
     } else {

@@ -234,6 +234,13 @@ export class FrameTable {
     return frames.sort((a, b) => a.order - b.order);
   }
 
+  /** The held frame with the smallest sequence number above `seq` (undefined when none): one pass over the table. */
+  firstAfter(seq: number): TableFrame | undefined {
+    let first: TableFrame | undefined;
+    for (const f of this.slots) if (f !== undefined && f.seq > seq && (first === undefined || f.seq < first.seq)) first = f;
+    return first;
+  }
+
   /** The largest sequence number held (undefined when empty). */
   maxSeq(): number | undefined {
     let max: number | undefined;
@@ -355,6 +362,9 @@ export class JitterBuffer implements PlayoutController, BufferView {
   /** The first queued frame after the cursor. */
   nextQueuedAfterCursor(): QueuedFrame | undefined {
     if (this.cursorSeq === undefined || this.maxQueued === undefined) return undefined;
+    // a gap wider than the table (a peer's sequence numbers jumped by millions) is searched in the table,
+    // not number by number: the same frame, found without looping over the gap
+    if (this.maxQueued - this.cursorSeq > this.queue.size) return this.queue.firstAfter(this.cursorSeq);
     for (let s = this.cursorSeq + 1; s <= this.maxQueued; s++) {
       const f = this.queue.get(s);
       if (f !== undefined) return f;
