@@ -177,13 +177,14 @@ test('Ramjee Algorithm 1 per talkspurt: the next talkspurt plays at d̂ + 4v̂, 
 });
 
 test('a sequence number that jumps by billions (a foreign peer) is a gap: playout goes on from the next frame, nothing loops over the gap', () => {
-  // NetEQ's merge still passes over such a gap frame by frame: not fixed yet, left out here
+  // NetEQ still hangs on such a jump (its merge passes over the gap frame by frame, and letting the core
+  // pass long gaps at once did not cure it: another loop is in its path): not fixed yet, left out here
   for (const algorithm of PLAYOUT_ALGORITHMS.filter((a) => a.name !== 'neteq')) {
     const jump = 4_000_000_000;
     const arrivals = [...[0, 1, 2, 3, 4, 5].map((seq) => [seq, 20 * seq + 50] as const), [jump, 20 * 6 + 50] as const, [jump + 1, 20 * 7 + 50] as const];
     // media times follow the sequence numbers (drive's 20·seq): the jumped frames lie 80 000 000 s ahead
     const log = drive(algorithm.create(), arrivals, 1000);
-    assert.ok(log.includes('250 play 5') || log.some((l) => l.endsWith(' play 5')), `${algorithm.name}: ${log.join(', ')}`);
+    assert.ok(log.some((l) => l.endsWith(' play 5')), `${algorithm.name}: ${log.join(', ')}`);
   }
 });
 

@@ -270,7 +270,8 @@ class CallsimPolicy implements PlayoutPolicy {
     if (seq > this.newest) {
       // frame by frame (a gap's frames are lost ones); past LOSS_GAP_CAP frames the rate is 1 to within e^−20,
       // and a jump of the sequence by billions must not loop over it
-      for (let s = this.newest + 1; s < Math.min(seq, this.newest + 1 + LOSS_GAP_CAP); s++) this.lossRate = (1 - w) * this.lossRate + w;
+      const end = Math.min(seq, this.newest + 1 + LOSS_GAP_CAP);
+      for (let s = this.newest + 1; s < end; s++) this.lossRate = (1 - w) * this.lossRate + w;
       this.lossRate = (1 - w) * this.lossRate;
       this.newest = seq;
     } else {

@@ -362,7 +362,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
   /** The first queued frame after the cursor. */
   nextQueuedAfterCursor(): QueuedFrame | undefined {
     if (this.cursorSeq === undefined || this.maxQueued === undefined) return undefined;
-    // a gap wider than the table (a peer's sequence numbers jumped by millions) is searched in the table,
+    // a gap wider than the table (a peer's sequence numbers jumped by billions) is searched in the table,
     // not number by number: the same frame, found without looping over the gap
     if (this.maxQueued - this.cursorSeq > this.queue.size) return this.queue.firstAfter(this.cursorSeq);
     for (let s = this.cursorSeq + 1; s <= this.maxQueued; s++) {
