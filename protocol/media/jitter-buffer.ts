@@ -13,7 +13,8 @@
  * Before the first `advance` or `drop`, ticks are `silence` (prebuffering). A frame passed while
  * missing may still arrive: it is then late, discarded and counted as late loss. A packet inserted
  * into a buffer already holding `capacityPackets` flushes it (NetEQ's overflow rule) and playout
- * continues from the new packet. Duplicates are counted and ignored. Every frame the cursor passes is
+ * continues from the new packet. A gap of more than `MAX_GAP_FRAMES` missing frames ahead of the cursor
+ * is a renumbering, not loss: the cursor moves across it at once (a flush too), its frames never due. Duplicates are counted and ignored. Every frame the cursor passes is
  * due exactly once (played or not), which is what the stats and the degradation ledger count.
  * The queue is a `FrameTable`: open addressing on the sequence number (consecutive frames land in
  * consecutive slots), so a packet's insertion and removal touch a slot or two and allocate nothing (a
@@ -48,6 +49,13 @@ export const ADVANCE: TickPlan = Object.freeze({ type: 'advance' });
 
 /** The shared hold plan. */
 export const HOLD: TickPlan = Object.freeze({ type: 'hold' });
+
+/**
+ * The widest gap the cursor passes frame by frame (2^16 frames: 22 minutes of audio). Across a wider one
+ * the sender renumbered its frames (RFC 3550 treats a jump past its MAX_DROPOUT the same way): playout
+ * resumes at the far frame and the frames between were never due.
+ */
+export const MAX_GAP_FRAMES = 65_536;
 
 /** A drop plan of `count` frames (an advance when `count` is 0). */
 export function drop(count: number): TickPlan {
@@ -386,8 +394,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
   /** Span of the queued frames (ms). */
   spanMs(): Millis {
     if (this.queue.size === 0 || this.cursorSeq === undefined || this.maxQueued === undefined) return 0;
-    let oldest = this.cursorSeq;
-    while (!this.queue.has(oldest)) oldest++;
+    const oldest = this.queue.has(this.cursorSeq) ? this.cursorSeq : this.nextQueuedAfterCursor()!.seq;
     return (this.maxQueued - oldest + 1) * FRAME_MS;
   }
 
@@ -472,7 +479,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   /** NetEQ's overflow rule: everything queued is discarded; playout goes on from the incoming packet. */
   private flush(incoming: number): void {
-    if (this.hasStarted && this.cursorSeq !== undefined) {
+    if (this.hasStarted && this.cursorSeq !== undefined && incoming - this.cursorSeq <= MAX_GAP_FRAMES) {
       while (this.cursorSeq < incoming) this.passOver(this.cursorSeq, 'overflow');
     } else {
       this.cursorSeq = incoming;
@@ -491,6 +498,10 @@ export class JitterBuffer implements PlayoutController, BufferView {
 
   private tick(now: Millis): void {
     if (this.cursorSeq === undefined) return this.emit(now, SILENCE, 0);
+    if (this.maxQueued !== undefined && this.maxQueued - this.cursorSeq > MAX_GAP_FRAMES && !this.queue.has(this.cursorSeq)) {
+      const next = this.nextQueuedAfterCursor()!.seq;
+      if (next - this.cursorSeq > MAX_GAP_FRAMES) this.cursorSeq = next; // renumbered: the gap was never due
+    }
     const plan = this.policy.decide(this);
     if (!this.hasStarted) {
       if (plan.type === 'hold') return this.emit(now, SILENCE, 0);
