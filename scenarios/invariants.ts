@@ -22,6 +22,7 @@
 import type { CallEvent, CallView, MediaView } from '../protocol/api.ts';
 import type { PeerId } from '../protocol/contract.ts';
 import { encodeTraceEvent, TraceRing, type TraceEvent, type TraceSink } from '../sim/index.ts';
+import { FRAME_MS } from '../protocol/media/index.ts';
 import type { Session } from './session.ts';
 
 /** A broken invariant. */
@@ -48,6 +49,9 @@ export const ROUND_TRIP_SLACK_MS = 1;
 
 /** The span over which an estimate's parts may have been measured: a drifting clock's error grows with it (ms). */
 const DRIFT_SPAN_MS = 5000;
+
+/** A trace label of an audio frame, with its sequence number (the reference protocol's `describe`). */
+const AUDIO_LABEL = /^audio #(\d+)$/;
 
 /** Every invariant: name → requirement guarded and one-line statement. */
 export const INVARIANTS = {
@@ -76,6 +80,7 @@ export const INVARIANTS = {
   'muted-silent': ['media', 'after the network heals, nobody hears a muted participant'],
   'deafened-hear-nothing': ['media', 'after the network heals, a deafened participant hears nobody'],
   'round-trip-known': ['media', 'after the network heals, a node knows the round trip to every peer it has a media channel to, within the range of round trips their link has carried (1 ms either side, more by the clocks\' drift)'],
+  'audio-cadence': ['media', 'after the network heals, a node sends each peer it has a media channel to one audio frame per 20 ms of its clock, numbered consecutively (checked where its trace labels audio frames `audio #seq`)'],
   'media-channels-match': ['media', 'after the network heals, a node has a media channel to exactly the other joined participants of its active call, and to nobody when it is in none'],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -122,6 +127,8 @@ export class InvariantChecker implements TraceSink {
   private readonly membersBefore = new Map<PeerId, ReadonlySet<PeerId>>();
   /** call → last time any node showed someone in it */
   private readonly lastLive = new Map<string, number>();
+  /** `node>peer` → the last audio frame the node sent the peer in the quiet phase (sequence number and time), since their channel opened. */
+  private readonly lastAudio = new Map<string, { seq: number; t: number }>();
   private session: Session | undefined;
   private quietSince = Infinity;
   /** Signaling sends per sender → peer in the current whole second of simulated time. */
@@ -166,11 +173,13 @@ export class InvariantChecker implements TraceSink {
       const sent = this.mediaSends.get(e.node);
       if (sent === undefined) this.mediaSends.set(e.node, [e.to]);
       else if (!sent.includes(e.to)) sent.push(e.to);
+      if (this.options.media && e.t >= this.quietSince && e.label !== undefined) this.checkCadence(e.node, e.to, e.label, e.t);
     }
     if (e.kind === 'event') {
       const ev = e.event as { type: string; callId: string };
       const key = `${e.node}|${ev.callId}`;
       this.tell(e.node, e.event as CallEvent);
+      if (ev.type === 'media-open') this.lastAudio.delete(`${e.node}>${(e.event as { peer: PeerId }).peer}`); // a fresh channel starts where its sender's stream is
       if ((ev.type === 'incoming' || ev.type === 'pending') && this.rejected.has(key)) {
         this.fail('rejection-sticks', e.node, e.t, `${ev.type} event for call ${ev.callId}, which it rejected`);
       } else if (ev.type === 'joined') {
@@ -211,6 +220,30 @@ export class InvariantChecker implements TraceSink {
       if (now?.has(to) || before?.has(to)) continue;
       this.fail('media-to-members-only', node, this.session!.world.now, `sent media to ${to}, who is not a joined participant of its active call (${now === undefined ? 'it is in none' : `[${[...now.keys()].join(', ')}]`})`);
     }
+  }
+
+  /**
+   * A media packet `label`led in the trace went from `node` to `to` at `t` (quiet phase): an audio frame
+   * must follow the last one to that peer on the channel by one sequence number and one frame period of
+   * the sender's clock (half a period either way: its timer may fire at any point of a millisecond).
+   */
+  private checkCadence(node: PeerId, to: PeerId, label: string, t: number): void {
+    const audio = AUDIO_LABEL.exec(label);
+    if (audio === null) return;
+    const seq = Number(audio[1]);
+    const key = `${node}>${to}`;
+    const last = this.lastAudio.get(key);
+    if (last === undefined) {
+      this.lastAudio.set(key, { seq, t });
+      return;
+    }
+    const period = FRAME_MS / (1 + this.session!.world.host(node).clock.driftPpm / 1e6);
+    const gap = t - last.t;
+    if (seq !== last.seq + 1 || Math.abs(gap - period) > period / 2) {
+      this.fail('audio-cadence', node, t, `sent ${to} audio #${seq} ${gap.toFixed(3)} ms after #${last.seq}: one frame period (${period.toFixed(3)} ms) and the next number were due`);
+    }
+    last.seq = seq;
+    last.t = t;
   }
 
   /** Fold one event into what the node's application has been told. */

@@ -172,6 +172,15 @@ class NeverSendsAudio extends CallNode {
   }
 }
 
+// Developer sends audio from a loop that loses a frame now and then (one in ten, to whichever peer is next) — breaks "each unmuted participant sends 20 ms frames"; the receiver conceals it, so everyone is still heard.
+class SkipsAudioFrames extends CallNode {
+  private audioSends = 0;
+  protected override sendMedia(to: PeerId, bytes: Uint8Array): void {
+    if (bytes[0] === AUDIO_KIND && ++this.audioSends % 10 === 0) return;
+    super.sendMedia(to, bytes);
+  }
+}
+
 // Developer opens a media channel to each participant who joins but closes them only when leaving the call itself — breaks "a channel lives while both are in the call".
 class KeepsLeaversChannels extends CallNode {
   private channelsOf: string | undefined;
@@ -248,6 +257,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('no-incoming-event', 'R2/R12', 'never emits incoming for a new call', NoIncomingEvent),
   variant('never-prunes', 'R14', 'never forgets a call nobody is in', NeverPrunes),
   variant('never-sends-audio', 'media', 'joins calls but never sends an audio frame', NeverSendsAudio),
+  variant('skips-audio-frames', 'media', 'drops one audio frame in ten on its way out', SkipsAudioFrames),
   variant('early-media', 'media', 'sends audio to invitees who have not joined yet', EarlyMedia),
   variant('media-ignores-mute-deafen', 'media', 'mutes and deafens in the call state only: audio still goes out and plays', MediaIgnoresMuteDeafen),
   variant('one-way-as-round-trip', 'media', "reports the time sync's one-way delay as the round trip", OneWayAsRoundTrip),
