@@ -164,6 +164,12 @@ export class World<Command = unknown, Event = unknown> implements LinkEnv, HostE
     return { lo: there.minDelayMs + back.minDelayMs, hi: there.maxDelayMs + back.maxDelayMs };
   }
 
+  /** Ground truth: the range of one-way delays the link from `from` to `to` on `channel` has carried since the start (ms); undefined until it carried a packet. */
+  trueOneWayRangeMs(from: PeerId, to: PeerId, channel: Channel = 'media'): { readonly lo: number; readonly hi: number } | undefined {
+    const stats = this.linkStats(from, to, channel);
+    return stats === undefined || stats.delivered === 0 ? undefined : { lo: stats.minDelayMs, hi: stats.maxDelayMs };
+  }
+
   /** The counters of the link from `from` to `to` on `channel`, if it exists (no link is made for asking). */
   private linkStats(from: PeerId, to: PeerId, channel: Channel): LinkStats | undefined {
     return this.routes.get(from)?.get(to)?.links[channel]?.stats;

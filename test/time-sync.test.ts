@@ -13,6 +13,7 @@ import { callProtocol } from '../protocol/index.ts';
 import { Session } from '../scenarios/session.ts';
 import { callRoundTripError } from '../scenarios/survey.ts';
 import { PRESETS, World, type LinkOverrides } from '../sim/index.ts';
+import type { PlayoutStats } from '../protocol/media/playout-stats.ts';
 
 const test = suite('time sync: three packets, both ends learn the round trip');
 const CONFIG = { intervalMs: 1000, retryMs: 500, window: 5 };
@@ -278,6 +279,15 @@ test('a call\'s round trip without jitter is exact to 1 ms with skewed, drifting
       }
     }
   }
+});
+
+test('the clock offset reaches the playout: with clocks 133 s apart, each stream is played 30 ms (the path) plus its buffering after capture', () => {
+  const session = new Session(['alice', 'bob'], { protocol: callProtocol(), network: { delayMs: 30 }, clocks: { alice: SKEWED[0]!, bob: SKEWED[1]! }, seed: 1 });
+  session.script([[0, 'alice', { type: 'dial', peers: ['bob'] }], [1000, 'bob', { type: 'join', call: 'c1' }]]);
+  session.until(20_000);
+  const delays = ['alice', 'bob'].map((node) => Math.round((session.media(node)[0]!.stats as PlayoutStats).meanPlayoutDelayMs));
+  // capture to playout: 30 ms on the path, then up to a tick until the next playout, and the buffering
+  assert.ok(delays.every((d) => d >= 30 && d <= 70), `mean playout delays ${delays.join(', ')} ms`);
 });
 
 test.run();

@@ -297,7 +297,6 @@ export class JitterBuffer implements PlayoutController, BufferView {
   private hasPlayed = false;
   private lastPlayedSeq = 0;
   private lastPlayedMediaMs: Millis = 0;
-  private clockOffsetMs = 0;
   private time: Millis = 0;
   private cursorSeq: number | undefined;
   private hasStarted = false;
@@ -408,7 +407,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
         this.arrival(input.seq, input.mediaMs, input.now);
         break;
       case 'timeSync':
-        if (input.clockOffsetMs !== undefined) this.clockOffsetMs = input.clockOffsetMs;
+        if (input.clockOffsetMs !== undefined) this.recorder.clockOffset(input.clockOffsetMs);
         this.policy.timeSynced(this, input);
         break;
       case 'tick':
@@ -538,7 +537,7 @@ export class JitterBuffer implements PlayoutController, BufferView {
     this.hasPlayed = true;
     this.lastPlayedSeq = seq;
     this.lastPlayedMediaMs = mediaMs;
-    this.recorder.emit(waitedMs, now - mediaMs + this.clockOffsetMs, this.policy.targetDelayMs(this));
+    this.recorder.emit(waitedMs, now - mediaMs, this.policy.targetDelayMs(this));
     const audio = this.playing;
     audio.seq = seq;
     audio.mediaMs = mediaMs;

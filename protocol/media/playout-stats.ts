@@ -8,7 +8,8 @@
  * over emitted samples (divide by `jitterBufferEmittedCount` for a mean), `packetsLost` is expected
  * minus received (duplicates included), `packetsDiscarded` counts received packets never played (late,
  * dropped for latency, flushed). Our additions: late loss, the mean playout delay (capture to playout,
- * on the receiver's clock), the played / not-played pattern of the frames in sequence order (for the
+ * on the receiver's clock: frames played before the time sync first measured the sender's clock offset
+ * are put on it then), the played / not-played pattern of the frames in sequence order (for the
  * E-model's BurstR), and the degradation warnings with their lead time. `streamQuality` turns a
  * snapshot into R and MOS with one-way delay = mean playout delay + `FRAME_ALLOWANCE_MS` (the 20 ms a
  * frame takes to capture and encode before it is sent) and loss = frames not played / frames due.
@@ -112,7 +113,13 @@ export class PlayoutStatsRecorder {
   private targetDelaySamplesMs = 0;
   private emitted = 0;
   private readonly pattern = new LossPattern();
+  /** Capture-to-playout delays of played frames on our clock, once the sender's clock offset is known. */
   private playoutDelaySum = 0;
+  /** Sender's clock minus ours (ms), once a time sync measured it. */
+  private clockOffsetMs: number | undefined;
+  /** Frames played before the offset was known: their delays on the two raw clocks, summed (the first offset corrects them). */
+  private unanchoredDelaySum = 0;
+  private unanchored = 0;
   private lastTickConcealed = false;
 
   /** A packet arrived; `duplicate` when it was already received. */
@@ -138,12 +145,27 @@ export class PlayoutStatsRecorder {
     this.pattern.note(played);
   }
 
-  /** A frame played: `waitedMs` in the buffer, `playoutDelayMs` since capture, `targetMs` aimed for. */
-  emit(waitedMs: Millis, playoutDelayMs: Millis, targetMs: Millis): void {
+  /** A frame played: `waitedMs` in the buffer, `sinceCaptureMs` = playout time − media time (our clock − the sender's), `targetMs` aimed for. */
+  emit(waitedMs: Millis, sinceCaptureMs: Millis, targetMs: Millis): void {
     this.emitted += SAMPLES_PER_FRAME;
     this.bufferDelaySamplesMs += waitedMs * SAMPLES_PER_FRAME;
     this.targetDelaySamplesMs += targetMs * SAMPLES_PER_FRAME;
-    this.playoutDelaySum += playoutDelayMs;
+    if (this.clockOffsetMs !== undefined) {
+      this.playoutDelaySum += sinceCaptureMs + this.clockOffsetMs;
+    } else {
+      this.unanchoredDelaySum += sinceCaptureMs;
+      this.unanchored++;
+    }
+  }
+
+  /** A time sync measured the sender's clock minus ours: the frames played before the first one are put on our clock with it. */
+  clockOffset(offsetMs: Millis): void {
+    if (this.clockOffsetMs === undefined) {
+      this.playoutDelaySum += this.unanchoredDelaySum + this.unanchored * offsetMs;
+      this.unanchoredDelaySum = 0;
+      this.unanchored = 0;
+    }
+    this.clockOffsetMs = offsetMs;
   }
 
   /** A tick's audio: `concealed` when it was synthesized in place of missing audio, `stretched` when time-stretched. */
@@ -177,7 +199,8 @@ export class PlayoutStatsRecorder {
       packetsFlushed: this.flushed,
       framesDue: this.pattern.played + this.pattern.missed,
       framesPlayed: this.pattern.played,
-      meanPlayoutDelayMs: emittedFrames === 0 ? 0 : this.playoutDelaySum / emittedFrames,
+      // with no offset ever measured the clocks are taken to agree
+      meanPlayoutDelayMs: emittedFrames === 0 ? 0 : (this.playoutDelaySum + this.unanchoredDelaySum) / emittedFrames,
       lossStarts: this.pattern.starts,
       lossEnds: this.pattern.ends,
       degradation,

@@ -81,3 +81,23 @@ export const warned =
       ? []
       : [`${node} should have warned of ${cause} on ${peer}'s audio between ${afterMs} and ${beforeMs} ms, warned at [${times.join(', ')}]`];
   };
+
+/**
+ * Every stream's mean playout delay, as its listener reports it (capture on the speaker's clock to
+ * playout on its own, put on one clock by the time sync), lies between the smallest one-way delay its
+ * path carried less `slackMs` (the time sync's offset error) and the largest plus `bufferMs`: no frame
+ * plays before it arrived, and clocks hours apart leave no trace. Streams without the figure are skipped.
+ */
+export const playoutDelayTrue =
+  (slackMs: number, bufferMs: number): Check =>
+  (s) =>
+    s.peers.flatMap((listener) =>
+      s.media(listener).flatMap((view) => {
+        const delay = (view.stats as { meanPlayoutDelayMs?: unknown } | undefined)?.meanPlayoutDelayMs;
+        const path = s.world.trueOneWayRangeMs(view.peer, listener);
+        if (typeof delay !== 'number' || path === undefined) return [];
+        return delay >= path.lo - slackMs && delay <= path.hi + bufferMs
+          ? []
+          : [`${listener} plays ${view.peer}'s audio ${delay.toFixed(1)} ms after capture on average, but the path carried it in ${path.lo.toFixed(1)}–${path.hi.toFixed(1)} ms (${slackMs} ms below, ${bufferMs} ms above allowed)`];
+      }),
+    );

@@ -29,6 +29,7 @@ import twoIncomingCalls from './two-incoming-calls.ts';
 import twoIncomingCallsSwitch from './two-incoming-calls-switch.ts';
 import wifiStallBurst from './wifi-stall-burst.ts';
 import rttClimbs from './rtt-climbs.ts';
+import clocksHoursApart from './clocks-hours-apart.ts';
 
 /** Every catalog scenario, in reading order. */
 export const CATALOG: readonly Scenario[] = [
@@ -56,4 +57,5 @@ export const CATALOG: readonly Scenario[] = [
   sameMillisecondCommands,
   wifiStallBurst,
   rttClimbs,
+  clocksHoursApart,
 ];
