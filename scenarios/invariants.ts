@@ -50,6 +50,9 @@ export const ROUND_TRIP_SLACK_MS = 1;
 /** The span over which an estimate's parts may have been measured: a drifting clock's error grows with it (ms). */
 const DRIFT_SPAN_MS = 5000;
 
+/** The deepest buffer `playout-delay-true` allows on top of the path (ms): 500 frames. */
+const PLAYOUT_BUFFER_LIMIT_MS = 10_000;
+
 /** A trace label of an audio frame, with its sequence number (the reference protocol's `describe`). */
 const AUDIO_LABEL = /^audio #(\d+)$/;
 
@@ -81,6 +84,7 @@ export const INVARIANTS = {
   'deafened-hear-nothing': ['media', 'after the network heals, a deafened participant hears nobody'],
   'round-trip-known': ['media', 'after the network heals, a node knows the round trip to every peer it has a media channel to, within the range of round trips their link has carried (1 ms either side, more by the clocks\' drift)'],
   'audio-cadence': ['media', 'after the network heals, a node sends each peer it has a media channel to one audio frame per 20 ms of its clock, numbered consecutively (checked where its trace labels audio frames `audio #seq`)'],
+  'playout-delay-true': ['media', 'after the network heals, every stream is played, on average, within the delays its path carried: no sooner after capture than the fastest less the time sync\'s offset error (half the slowest), no later than the slowest plus that and a 10 s buffer'],
   'media-channels-match': ['media', 'after the network heals, a node has a media channel to exactly the other joined participants of its active call, and to nobody when it is in none'],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -387,7 +391,10 @@ export class InvariantChecker implements TraceSink {
       const call = [...views.get(listener)!.values()].find((v) => v.active);
       const media = session.media(listener);
       const heard = new Map(media.map((m) => [m.peer, m.hearing]));
-      for (const view of media) this.checkRoundTrip(listener, view, t);
+      for (const view of media) {
+        this.checkRoundTrip(listener, view, t);
+        this.checkPlayoutDelay(listener, view, t);
+      }
       const expected = (call?.participants ?? []).filter((p) => p.peer !== listener && p.status === 'joined').map((p) => p.peer).sort();
       const channels = [...heard.keys()].sort();
       if (channels.join() !== expected.join()) {
@@ -420,6 +427,24 @@ export class InvariantChecker implements TraceSink {
     const slack = ROUND_TRIP_SLACK_MS + drift * (range.hi + DRIFT_SPAN_MS);
     if (view.rttMs < range.lo - slack || view.rttMs > range.hi + slack) {
       this.fail('round-trip-known', listener, t, `estimates the round trip to ${view.peer} at ${view.rttMs.toFixed(3)} ms, but their link carried round trips of ${range.lo.toFixed(3)}–${range.hi.toFixed(3)} ms`);
+    }
+  }
+
+  /**
+   * A stream's mean playout delay against the one-way delays its path carried. The listener puts the
+   * speaker's media clock on its own with the time sync's offset, which is off by half the difference
+   * of an exchange's two one-way delays: at most half the slower direction's largest.
+   */
+  private checkPlayoutDelay(listener: PeerId, view: MediaView, t: number): void {
+    const delay = meanPlayoutDelay(view);
+    const world = this.session!.world;
+    const path = world.trueOneWayRangeMs(view.peer, listener);
+    const back = world.trueOneWayRangeMs(listener, view.peer);
+    if (delay === undefined || path === undefined) return;
+    const offsetError = Math.max(path.hi, back?.hi ?? 0) / 2 + ROUND_TRIP_SLACK_MS;
+    const [lo, hi] = [path.lo - offsetError, path.hi + offsetError + PLAYOUT_BUFFER_LIMIT_MS];
+    if (delay < lo || delay > hi) {
+      this.fail('playout-delay-true', listener, t, `plays ${view.peer}'s audio ${delay.toFixed(1)} ms after capture on average, but their path carried it in ${path.lo.toFixed(1)}–${path.hi.toFixed(1)} ms (allowed ${lo.toFixed(1)}–${hi.toFixed(1)})`);
     }
   }
 
@@ -507,4 +532,11 @@ function registerKey(p: { status: string; muted: boolean; deafened: boolean }): 
 
 function describe(p: { peer: PeerId; status: string; muted: boolean; deafened: boolean; version: number }): string {
   return `${p.peer}:${registerKey(p)} v${p.version}`;
+}
+
+/** A stream's mean playout delay (ms) from its webrtc-stats-style counters, when it reports one and has played a frame. */
+export function meanPlayoutDelay(view: MediaView): number | undefined {
+  const stats = view.stats as { meanPlayoutDelayMs?: unknown; framesPlayed?: unknown } | undefined;
+  const delay = stats?.meanPlayoutDelayMs;
+  return typeof delay === 'number' && typeof stats?.framesPlayed === 'number' && stats.framesPlayed > 0 ? delay : undefined;
 }

@@ -4,6 +4,7 @@
  * session label (`c1`), nodes by peer name. A node that does not know a call is a failure, not a throw.
  */
 import type { PeerId } from '../../protocol/contract.ts';
+import { meanPlayoutDelay } from '../invariants.ts';
 import type { Session } from '../session.ts';
 
 /** A check of a finished session: failure sentences, empty when fine. */
@@ -93,9 +94,9 @@ export const playoutDelayTrue =
   (s) =>
     s.peers.flatMap((listener) =>
       s.media(listener).flatMap((view) => {
-        const delay = (view.stats as { meanPlayoutDelayMs?: unknown } | undefined)?.meanPlayoutDelayMs;
+        const delay = meanPlayoutDelay(view);
         const path = s.world.trueOneWayRangeMs(view.peer, listener);
-        if (typeof delay !== 'number' || path === undefined) return [];
+        if (delay === undefined || path === undefined) return [];
         return delay >= path.lo - slackMs && delay <= path.hi + bufferMs
           ? []
           : [`${listener} plays ${view.peer}'s audio ${delay.toFixed(1)} ms after capture on average, but the path carried it in ${path.lo.toFixed(1)}–${path.hi.toFixed(1)} ms (${slackMs} ms below, ${bufferMs} ms above allowed)`];

@@ -14,6 +14,8 @@ import type { CallCommand, CallEvent, LeaveReason, MediaView } from '../../proto
 import { joinedPeers, registerOf, RULES, type CallRecord, type CallRules } from '../../protocol/call-record.ts';
 import type { ProtocolConfig } from '../../protocol/config.ts';
 import type { NodeContext, Outcome, PeerId, Protocol } from '../../protocol/contract.ts';
+import { callsimPlayout } from '../../protocol/media/callsim-playout.ts';
+import type { PlayoutController } from '../../protocol/media/playout.ts';
 import { CallNode } from '../../protocol/node.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../protocol/snapshot.ts';
 import { describeMessage, type Register } from '../../protocol/wire.ts';
@@ -228,6 +230,24 @@ class SyncNeverRetries extends CallNode {
   }
 }
 
+// Developer reads the time sync's clock offset the wrong way round (ours minus the sender's) — every stream's playout delay is off by twice the clocks' difference.
+class OffsetBackwards extends CallNode {
+  constructor(context: NodeContext, config: Partial<ProtocolConfig> = {}) {
+    super(context, { ...config, playout: 'callsim' }, [{ name: 'callsim', create: () => offsetBackwards(callsimPlayout()) }]);
+  }
+}
+
+/** `controller`, given every time sync's clock offset negated. */
+function offsetBackwards(controller: PlayoutController): PlayoutController {
+  return {
+    algorithm: controller.algorithm,
+    handle: (input) => controller.handle(input.type === 'timeSync' && input.clockOffsetMs !== undefined ? { ...input, clockOffsetMs: -input.clockOffsetMs } : input),
+    pollOutput: () => controller.pollOutput(),
+    stats: () => controller.stats(),
+    targetDelayMs: () => controller.targetDelayMs(),
+  };
+}
+
 /** The kind byte of an audio frame on the media channel (protocol/media-wire.ts). */
 const AUDIO_KIND = 4;
 
@@ -261,6 +281,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('early-media', 'media', 'sends audio to invitees who have not joined yet', EarlyMedia),
   variant('media-ignores-mute-deafen', 'media', 'mutes and deafens in the call state only: audio still goes out and plays', MediaIgnoresMuteDeafen),
   variant('one-way-as-round-trip', 'media', "reports the time sync's one-way delay as the round trip", OneWayAsRoundTrip),
+  variant('offset-backwards', 'media', "takes the time sync's clock offset the wrong way round", OffsetBackwards),
   variant('sync-never-retries', 'media', 'never retries a time-sync exchange whose answer was lost', SyncNeverRetries),
   variant('keeps-leavers-channels', 'media', 'keeps the media channel to a participant who left, until it leaves the call itself', KeepsLeaversChannels),
 ];
