@@ -198,7 +198,7 @@ export class MediaPlane {
     // The media clock: this node's clock when the stream started, then FRAME_MS per frame, like RTP's
     // sample clock. Frames the node could not capture (it was frozen) are never sent: the sequence
     // jumps to the frame due now, so the receiver sees a gap, not a stream that runs late for good.
-    const due = Math.round((now - this.mediaBase) / FRAME_MS);
+    const due = this.framesSinceBase(now);
     if (due > this.nextSeq) this.nextSeq = due;
     const mediaMs = this.mediaBase + this.nextSeq * FRAME_MS;
     const frame = this.muted ? undefined : encodeAudio(this.nextSeq, this.stream, mediaMs);
@@ -214,6 +214,20 @@ export class MediaPlane {
       s.controller.handle(tick);
       this.playout(s, now);
     }
+  }
+
+  /**
+   * When the next frame is due after `now`: the media clock's next 20 ms mark, so that a tick that came
+   * late (the node was frozen, its clock stepped) puts the next one back on the grid and every frame
+   * is sent as it is completed, never stamped with a capture time still to come.
+   */
+  nextFrameAt(now: Millis): Millis {
+    return this.stream === undefined ? now + FRAME_MS : this.mediaBase + (this.framesSinceBase(now) + 1) * FRAME_MS;
+  }
+
+  /** Whole frames of the media clock since the stream began, at `now` (a tick on a mark counts its own frame, to within rounding). */
+  private framesSinceBase(now: Millis): number {
+    return Math.floor((now - this.mediaBase) / FRAME_MS + 1e-6);
   }
 
   /** What this node hears and sends, per peer of the active call. */

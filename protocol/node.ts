@@ -28,7 +28,7 @@ import type { CallCommand, CallEvent, CallView, LeaveReason, MisuseCode, NodeSta
 import { joinedPeers, kindOf, newCallRecord, registerOf, RULES, sameInfo, viewOf as view, type CallRecord, type CallRules } from './call-record.ts';
 import { resolveConfig, type ProtocolConfig } from './config.ts';
 import { assertNever, OK, type Channel, type Millis, type NodeContext, type NodeInput, type NodeOutput, type Outcome, type PeerId, type ProtocolNode } from './contract.ts';
-import { FRAME_MS, PLAYOUT_ALGORITHMS, playoutNamed, type PlayoutAlgorithm } from './media/index.ts';
+import { PLAYOUT_ALGORITHMS, playoutNamed, type PlayoutAlgorithm } from './media/index.ts';
 import { MediaPlane } from './media-plane.ts';
 import { OutputQueue } from './output-queue.ts';
 import { decodeSnapshot, encodeSnapshot, restoreCall, storeCall, type DurableState } from './snapshot.ts';
@@ -596,7 +596,7 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   private mediaTimers(): void {
     const media = this.media!;
     if (media.active && this.mediaTickAt === undefined) {
-      this.mediaTickAt = this.now + FRAME_MS;
+      this.mediaTickAt = media.nextFrameAt(this.now);
       this.emit({ type: 'setTimer', timer: 'mediaTick', at: this.mediaTickAt });
     } else if (!media.active && this.mediaTickAt !== undefined) {
       this.mediaTickAt = undefined;
