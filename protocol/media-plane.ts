@@ -102,6 +102,11 @@ export class MediaPlane {
     this.lead = new SlidingMean(SYNC_WINDOW * config.syncIntervalMs);
   }
 
+  /** Outgoing streams started so far: a new one puts the frame tick on its own clock's grid. */
+  get streamsStarted(): number {
+    return this.streams;
+  }
+
   /** Whether any channel is open (the node keeps the frame tick running while so). */
   get active(): boolean {
     return this.sessions.size > 0;

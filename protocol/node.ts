@@ -51,6 +51,8 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   /** The media plane (undefined when `audio` is off). */
   protected readonly media: MediaPlane | undefined;
   private mediaTickAt: Millis | undefined;
+  /** The outgoing stream (`MediaPlane.streamsStarted`) the frame tick was armed for. */
+  private mediaTickStream = 0;
   private syncAt: Millis | undefined;
   private readonly idleSince = new Map<CallId, Millis>();
   /**
@@ -595,8 +597,11 @@ export class CallNode implements ProtocolNode<CallCommand, CallEvent> {
   /** Keep the frame tick armed while any media channel is open, and the time-sync timer on its deadline. */
   private mediaTimers(): void {
     const media = this.media!;
-    if (media.active && this.mediaTickAt === undefined) {
+    if (media.active && (this.mediaTickAt === undefined || this.mediaTickStream !== media.streamsStarted)) {
+      // armed for each new outgoing stream too: a call switched within one input keeps channels open,
+      // but its stream starts afresh, with its own media clock
       this.mediaTickAt = media.nextFrameAt(this.now);
+      this.mediaTickStream = media.streamsStarted;
       this.emit({ type: 'setTimer', timer: 'mediaTick', at: this.mediaTickAt });
     } else if (!media.active && this.mediaTickAt !== undefined) {
       this.mediaTickAt = undefined;
