@@ -14,8 +14,9 @@
  * missing may still arrive: it is then late, discarded and counted as late loss. A packet inserted
  * into a buffer already holding `capacityPackets` flushes it (NetEQ's overflow rule) and playout
  * continues from the new packet. A gap of more than `MAX_GAP_FRAMES` missing frames ahead of the cursor
- * is a renumbering, not loss: the cursor moves across it at once (a flush too), its frames never due. Duplicates are counted and ignored. Every frame the cursor passes is
- * due exactly once (played or not), which is what the stats and the degradation ledger count.
+ * is a renumbering, not loss: the cursor moves across it at once (a flush too), its frames never due.
+ * Duplicates are counted and ignored. Every frame the cursor passes is due exactly once (played or
+ * not), which is what the stats and the degradation ledger count.
  * The queue is a `FrameTable`: open addressing on the sequence number (consecutive frames land in
  * consecutive slots), so a packet's insertion and removal touch a slot or two and allocate nothing (a
  * removed frame's record is kept for the next insertion), and the last lookup is remembered until the
