@@ -270,7 +270,7 @@ export class MediaPlane {
     this.syncMoved = true;
     if (step.send !== undefined) this.out.send(session.peer, encodeMedia(step.send));
     if (step.sample !== undefined) {
-      session.controller.handle({ type: 'timeSync', now, rttMs: step.sample.rttMs, clockOffsetMs: step.sample.offsetMs });
+      session.controller.handle({ type: 'timeSync', now, rttMs: step.sample.rttMs, clockOffsetMs: session.sync.bestOffsetMs ?? step.sample.offsetMs });
       this.playout(session, now);
     }
   }

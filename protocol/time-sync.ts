@@ -8,8 +8,8 @@
  * packet 3 with t3, t4, t5; B, at t6, learns RTT_B = (t6 − t3) − (t5 − t4) and θ_B = ½[(t4 − t3) + (t5 − t6)].
  * Each side uses only its own clock readings for its round trip, so clock offsets cancel; drift only
  * scales the (tiny) processing gap. Exchanges are numbered. If packet 2 does not come back in time A
- * starts a new exchange: after `retryMs`, or twice the round-trip estimate when that is longer (a slow
- * path is not a lossy one). A reply that comes after a retry still completes its exchange — it echoes
+ * starts a new exchange: after `retryMs`, or twice the exchanges' mean round trip when that is longer
+ * (a slow path is not a lossy one), but at most 3 s. A reply that comes after a retry still completes its exchange — it echoes
  * its own t1, so its round trip is true — as long as no later exchange completed first; were it
  * refused, every exchange on a path slower than the retry would fail, and on a jittery one only the
  * fast ones would count, biasing the estimate low. Duplicates and replies to exchanges already
@@ -38,7 +38,8 @@
  * most half its round trip) is a step, and the exchanges' mean starts afresh (one of them measured the
  * step); so is a round trip below zero (a clock stepped back within that exchange, which is not kept).
  * After a step the halves rest for a span.
- * The playout controller gets every exchange's sample, not this estimate.
+ * The playout controller gets every exchange's round trip, not this estimate, and with it the clock
+ * offset of the window's sample with the least error bound (`bestOffsetMs`).
  */
 import type { Millis, PeerId } from './contract.ts';
 import type { MediaMessage } from './media-wire.ts';
@@ -79,6 +80,9 @@ const STEP_MARGIN_MS = 1;
 
 /** Further slack per ms between the two exchanges: clocks drifting apart (2000 ppm, twice the worst pair of ±500 ppm crystals). */
 const DRIFT_SLACK = 0.002;
+
+/** The longest a retry waits, however slow the path looks (ms). */
+const MAX_RETRY_WAIT_MS = 3000;
 
 /** How many of its recent answers (packet 2) B remembers for their packet 3, and A of its packets 1. */
 const ANSWERS_KEPT = 4;
@@ -207,10 +211,38 @@ export class TimeSync {
     return this.newest;
   }
 
+  /**
+   * The clock offset (the peer's clock minus ours, ms) best known as of the latest sample: of the
+   * samples since the last step, the one whose error bound is least — half its round trip, plus the
+   * drift since — as NTP's clock filter picks its sample. An exchange that a frozen app answered
+   * seconds late measures its offset to within seconds only; it must not outweigh the ones around it.
+   * Undefined before the first sample; the latest sample's own when none since the last step is kept.
+   */
+  get bestOffsetMs(): Millis | undefined {
+    const latest = this.newest;
+    if (latest === undefined) return undefined;
+    let best = latest.offsetMs;
+    let bound = Infinity;
+    const { rtts, offsets, ats } = this;
+    const size = rtts.length;
+    for (let k = 0, i = this.first; k < this.count; k++, i = i + 1 === size ? 0 : i + 1) {
+      if (ats[i]! <= this.lastStepAt) continue;
+      const b = rtts[i]! / 2 + (latest.at - ats[i]!) * DRIFT_SLACK;
+      if (b < bound) {
+        bound = b;
+        best = offsets[i]!;
+      }
+    }
+    return best;
+  }
+
   private begin(now: Millis): SyncStep {
     this.exchange++;
-    const rtt = this.roundTripMs(now);
-    this.deadline = now + Math.max(this.config.retryMs, rtt === undefined ? 0 : 2 * rtt);
+    // the exchanges' own round trip, not the audio's (an app that was frozen took its audio in late, all
+    // at once: the halves read that as a path seconds long), and never so long that a lost packet 2
+    // leaves the path unmeasured for longer than MAX_RETRY_WAIT_MS
+    const rtt = this.exchangeMeanMs;
+    this.deadline = now + Math.max(this.config.retryMs, rtt === undefined ? 0 : Math.min(2 * rtt, MAX_RETRY_WAIT_MS));
     this.asked.push({ id: this.exchange, t1: now });
     if (this.asked.length > ANSWERS_KEPT) this.asked.shift();
     const half = this.half?.(now);

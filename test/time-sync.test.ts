@@ -59,6 +59,31 @@ test('duplicates and overtaken packets are ignored; a lost reply starts a new ex
   assert.equal(b.onMessage(done.send!, 531), {}, 'duplicate packet 3');
 });
 
+test('an exchange a frozen app answered 13 s late: the best offset stays with the exchanges around it, and the retry waits twice the exchanges\' round trip, not the audio\'s', () => {
+  // bob's clock reads 5000 more than alice's; 60 ms each way; after its freeze alice's delay half reads
+  // 6.5 s (the audio it took in late, all at once)
+  let aliceHalf = 60;
+  const a = new TimeSync('alice', 'bob', CONFIG, () => aliceHalf);
+  const b = new TimeSync('bob', 'alice', CONFIG, () => 60);
+  const exchange = (t: number, bobAnswersAt: number, backAt: number) => {
+    const p1 = a.onTimer(t).send ?? a.start(t).send!;
+    return a.onMessage(b.onMessage(p1, bobAnswersAt + 5000).send!, backAt);
+  };
+  exchange(0, 60, 120);
+  exchange(1120, 1180, 1240);
+  // alice's packet 1 left at 2240 and bob answered at once, but alice was frozen until 15 500
+  aliceHalf = 6500;
+  const frozen = exchange(2240, 2300, 15_500);
+  assert.equal([frozen.sample?.rttMs, frozen.sample?.offsetMs], [13_260, 5000 - (15_500 - 2360) / 2]);
+  assert.is(a.bestOffsetMs, 5000, 'the 120 ms exchanges bound the offset to 60 ms; the frozen one to 6.6 s');
+  // the next exchange: its retry waits twice the exchanges' mean (4500 ms, capped at 3 s), not twice the 6.6 s the halves add up to
+  assert.is(a.deadline, 16_500);
+  a.onTimer(16_500);
+  assert.is(a.deadline, 16_500 + 3000);
+  exchange(17_000, 17_060, 17_120);
+  assert.is(a.bestOffsetMs, 5000);
+});
+
 test('a peer that starts its exchanges afresh (it restarted, or rejoined unnoticed) is answered at once, though it counts from 1 again', () => {
   const b = new TimeSync('b', 'a', CONFIG);
   let a = new TimeSync('a', 'b', CONFIG);
