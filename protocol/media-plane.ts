@@ -17,6 +17,11 @@
  * ends when its last one closes. Every peer gets the same frame, encoded once per tick; a peer whose
  * channel opened later starts at the sequence number due then.
  *
+ * An app that was frozen (a gap in the plane's inputs, which its frame tick otherwise keeps 20 ms
+ * apart) has its time syncs abandon their exchanges in flight, and ignores the sync packets of its
+ * inbox's backlog, whose replies would measure the freeze; the backlog's audio plays, but its delays do
+ * not go into the delay half.
+ *
  * The round trip a session reports adds up the two ends' delay halves (time-sync.ts): the plane keeps,
  * over the span of the time sync's estimate, the mean relative delay of each peer's frames and the mean
  * lead of its own media clock over the times it sent its frames, and hands their sum to the session's
@@ -53,6 +58,12 @@ export interface MediaOutputs {
  */
 export const SYNC_WINDOW = 20;
 
+/**
+ * A gap between two of the plane's inputs longer than this, while a channel is open (its frame tick
+ * comes every 20 ms), means the app was frozen or its clock jumped ahead (ms).
+ */
+export const FREEZE_GAP_MS = 100;
+
 /** A peer counts as heard for this long after a frame of theirs played, or was time-stretched (ms). */
 export const HEARING_WINDOW_MS = 100;
 
@@ -85,6 +96,9 @@ export class MediaPlane {
   private mediaBase: Millis = 0;
   /** How far the media clock ran ahead of the local clock when frames were sent, over the sync's span. */
   private readonly lead: SlidingMean;
+  /** Local time of the plane's latest input, and of the first input after a freeze (the inbox's backlog comes in at that same time). */
+  private lastInputAt: Millis = -Infinity;
+  private thawedAt: Millis = NaN;
   /** The arrival input handed to a controller, refilled for each audio frame (controllers do not keep inputs). */
   private readonly arrival: { type: 'arrival'; now: Millis; seq: number; mediaMs: Millis } = { type: 'arrival', now: 0, seq: 0, mediaMs: 0 };
   /** The tick input, refilled every frame and handed to every controller. */
@@ -120,6 +134,7 @@ export class MediaPlane {
 
   /** The active call is `callId` with `peers` in it (or none): open and close channels to match. */
   update(callId: string | undefined, peers: readonly PeerId[], muted: boolean, deafened: boolean, now: Millis): void {
+    this.noteInput(now);
     this.muted = muted;
     this.deafened = deafened;
     for (const [peer, s] of this.sessions) {
@@ -167,6 +182,7 @@ export class MediaPlane {
     if (!audio && isRefusal(message)) return message.code;
     const session = this.sessions.get(from);
     if (session === undefined) return 'no-media-channel';
+    const backlog = this.noteInput(now);
     if (audio) {
       if (session.remoteStream !== message.stream) {
         // the peer opened its channel afresh (it left and came back while we did not notice): a new
@@ -179,14 +195,15 @@ export class MediaPlane {
         }
         session.remoteStream = message.stream;
       }
-      session.incoming.add(now, now - message.mediaMs);
+      if (!backlog) session.incoming.add(now, now - message.mediaMs); // a backlog's delays are the freeze's, not the path's
       const arrival = this.arrival;
       arrival.now = now;
       arrival.seq = message.seq;
       arrival.mediaMs = message.mediaMs;
       session.controller.handle(arrival);
       this.playout(session, now);
-    } else {
+    } else if (!backlog) {
+      // a sync packet that waited out the freeze in the inbox would measure it: the peer will retry
       this.apply(session, session.sync.onMessage(message, now), now);
     }
     return undefined;
@@ -194,11 +211,13 @@ export class MediaPlane {
 
   /** The time-sync deadline passed. */
   syncTimer(now: Millis): void {
+    this.noteInput(now);
     for (const s of this.sessions.values()) if (s.sync.deadline <= now) this.apply(s, s.sync.onTimer(now), now);
   }
 
   /** One frame of local time passed: send a frame to everyone (unless muted) and play one from everyone. */
   tick(now: Millis): void {
+    this.noteInput(now);
     if (this.stream === undefined) return;
     // The media clock: this node's clock when the stream started, then FRAME_MS per frame, like RTP's
     // sample clock. Frames the node could not capture (it was frozen) are never sent: the sequence
@@ -233,6 +252,20 @@ export class MediaPlane {
   /** Whole frames of the media clock since the stream began, at `now` (a tick on a mark counts its own frame, to within rounding). */
   private framesSinceBase(now: Millis): number {
     return Math.floor((now - this.mediaBase) / FRAME_MS + 1e-6);
+  }
+
+  /**
+   * An input at `now`: after a gap of more than `FREEZE_GAP_MS` with a channel open, the app was frozen
+   * and every time sync abandons its exchanges in flight. Returns whether the input is part of the
+   * backlog handled right after a freeze.
+   */
+  private noteInput(now: Millis): boolean {
+    if (this.sessions.size > 0 && now - this.lastInputAt > FREEZE_GAP_MS) {
+      this.thawedAt = now;
+      for (const s of this.sessions.values()) s.sync.abandonInFlight();
+    }
+    this.lastInputAt = now;
+    return now === this.thawedAt;
   }
 
   /** What this node hears and sends, per peer of the active call. */

@@ -14,6 +14,8 @@ import { Session } from '../scenarios/session.ts';
 import { callRoundTripError } from '../scenarios/survey.ts';
 import { PRESETS, World, type LinkOverrides } from '../sim/index.ts';
 import type { PlayoutStats } from '../protocol/media/playout-stats.ts';
+import { callsimPlayout } from '../protocol/media/callsim-playout.ts';
+import type { PlayoutAlgorithm, PlayoutInput } from '../protocol/media/index.ts';
 
 const test = suite('time sync: three packets, both ends learn the round trip');
 const CONFIG = { intervalMs: 1000, retryMs: 500, window: 5 };
@@ -313,6 +315,30 @@ test('the clock offset reaches the playout: with clocks 133 s apart, each stream
   const delays = ['alice', 'bob'].map((node) => Math.round((session.media(node)[0]!.stats as PlayoutStats).meanPlayoutDelayMs));
   // capture to playout: 30 ms on the path, then up to a tick until the next playout, and the buffering
   assert.ok(delays.every((d) => d >= 30 && d <= 70), `mean playout delays ${delays.join(', ')} ms`);
+});
+
+test('an app frozen for 13 s, early in a call or later, initiator or responder: every clock offset a controller gets is the true one (no exchange that spans the freeze counts)', () => {
+  const truth = -9_999 - 123_456; // bob's clock minus alice's: alice's controller gets it, bob's its negative
+  for (const frozen of ['alice', 'bob']) {
+    for (const at of [1010, 1100, 3000]) {
+      const errors: number[] = [];
+      const recording: PlayoutAlgorithm = {
+        name: 'recording',
+        create: () => {
+          const c = callsimPlayout();
+          const handle = (input: PlayoutInput) => {
+            if (input.type === 'timeSync' && input.clockOffsetMs !== undefined) errors.push(Math.abs(Math.abs(input.clockOffsetMs) - Math.abs(truth)));
+            c.handle(input);
+          };
+          return { algorithm: 'recording', handle, pollOutput: () => c.pollOutput(), stats: () => c.stats(), targetDelayMs: () => c.targetDelayMs() };
+        },
+      };
+      const session = new Session(['alice', 'bob'], { protocol: callProtocol({ playout: 'recording' }, [recording]), network: { delayMs: 30 }, clocks: { alice: { offsetMs: 123_456 }, bob: { offsetMs: -9_999 } }, seed: 1 });
+      session.script([[0, 'alice', { type: 'dial', peers: ['bob'] }], [1000, 'bob', { type: 'join', call: 'c1' }], [at, frozen, { type: 'pause' }], [at + 13_000, frozen, { type: 'resume' }]]);
+      session.until(30_000);
+      assert.ok(errors.length > 90 && Math.max(...errors) < 1e-6, `${frozen} frozen at ${at}: ${errors.length} offsets, worst ${Math.max(...errors)} ms off`);
+    }
+  }
 });
 
 test.run();
