@@ -83,7 +83,7 @@ export const INVARIANTS = {
   'muted-silent': ['media', 'after the network heals, nobody hears a muted participant'],
   'deafened-hear-nothing': ['media', 'after the network heals, a deafened participant hears nobody'],
   'round-trip-known': ['media', 'after the network heals, a node knows the round trip to every peer it has a media channel to, within the range of round trips their link has carried (1 ms either side, more by the clocks\' drift)'],
-  'audio-cadence': ['media', 'after the network heals, a node sends each peer it has a media channel to one audio frame per 20 ms of its clock, numbered consecutively (checked where its trace labels audio frames `audio #seq`)'],
+  'audio-cadence': ['media', 'after the network heals, a node sends each peer it has a media channel to one audio frame per 20 ms of its clock, numbered consecutively, and none while muted (checked where its trace labels audio frames `audio #seq`)'],
   'playout-delay-true': ['media', 'after the network heals, every stream is played, on average, within the delays its path carried: no sooner after capture than the fastest less the time sync\'s offset error (half the slowest), no later than the slowest plus that and a 10 s buffer'],
   'media-channels-match': ['media', 'after the network heals, a node has a media channel to exactly the other joined participants of its active call, and to nobody when it is in none'],
 } as const satisfies Record<string, readonly [string, string]>;
@@ -131,6 +131,8 @@ export class InvariantChecker implements TraceSink {
   private readonly membersBefore = new Map<PeerId, ReadonlySet<PeerId>>();
   /** call → last time any node showed someone in it */
   private readonly lastLive = new Map<string, number>();
+  /** Whether each node was muted in its active call, as of its latest check. */
+  private readonly mutedNow = new Map<PeerId, boolean>();
   /** `node>peer` → the last audio frame the node sent the peer in the quiet phase (sequence number and time), since their channel opened. */
   private readonly lastAudio = new Map<string, { seq: number; t: number }>();
   private session: Session | undefined;
@@ -235,6 +237,7 @@ export class InvariantChecker implements TraceSink {
     const audio = AUDIO_LABEL.exec(label);
     if (audio === null) return;
     const seq = Number(audio[1]);
+    if (this.mutedNow.get(node) === true) this.fail('audio-cadence', node, t, `sent ${to} audio #${seq} while muted`);
     const key = `${node}>${to}`;
     const last = this.lastAudio.get(key);
     if (last === undefined) {
@@ -321,6 +324,7 @@ export class InvariantChecker implements TraceSink {
       for (const callId of seen.keys()) if (!known.has(callId)) seen.delete(callId);
     }
     const active = views.filter((v) => v.active);
+    this.mutedNow.set(node, active[0]?.participants.find((p) => p.peer === node)?.muted === true);
     if (active.length > 1) this.fail('one-active-call', node, t, `in ${active.length} calls at once: ${active.map((v) => v.callId).join(', ')}`);
     for (const v of views) this.checkView(node, v, t);
     this.checkTold(node, views, t);

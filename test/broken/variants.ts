@@ -13,7 +13,7 @@
 import type { CallCommand, CallEvent, LeaveReason, MediaView } from '../../protocol/api.ts';
 import { joinedPeers, registerOf, RULES, type CallRecord, type CallRules } from '../../protocol/call-record.ts';
 import type { ProtocolConfig } from '../../protocol/config.ts';
-import type { NodeContext, Outcome, PeerId, Protocol } from '../../protocol/contract.ts';
+import { OK, type Channel, type NodeContext, type Outcome, type PeerId, type Protocol } from '../../protocol/contract.ts';
 import { callsimPlayout } from '../../protocol/media/callsim-playout.ts';
 import type { PlayoutController } from '../../protocol/media/playout.ts';
 import { CallNode } from '../../protocol/node.ts';
@@ -214,6 +214,22 @@ class MediaIgnoresMuteDeafen extends CallNode {
   }
 }
 
+// Developer mutes at the receiving end: a muted node's audio still goes out, and each listener drops the frames of peers its call shows muted — nobody hears the muted, but "a muted one sends nothing" is broken (and so is privacy, to anyone on the path).
+class MutesAtTheReceiver extends CallNode {
+  protected override syncMedia(): void {
+    const state = this.state;
+    this.state = { ...state, muted: false };
+    super.syncMedia();
+    this.state = state;
+  }
+
+  protected override receive(from: PeerId, channel: Channel, bytes: Uint8Array): Outcome {
+    const active = this.activeCall();
+    if (channel === 'media' && bytes[0] === AUDIO_KIND && active !== undefined && registerOf(active, from).muted) return OK;
+    return super.receive(from, channel, bytes);
+  }
+}
+
 // Developer shows the time sync's one-way delay where the round trip belongs (halves it once too often) — breaks "the round trip is known".
 class OneWayAsRoundTrip extends CallNode {
   protected override command(command: CallCommand): Outcome {
@@ -281,6 +297,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('early-media', 'media', 'sends audio to invitees who have not joined yet', EarlyMedia),
   variant('media-ignores-mute-deafen', 'media', 'mutes and deafens in the call state only: audio still goes out and plays', MediaIgnoresMuteDeafen),
   variant('one-way-as-round-trip', 'media', "reports the time sync's one-way delay as the round trip", OneWayAsRoundTrip),
+  variant('mutes-at-the-receiver', 'media', "keeps sending audio while muted; listeners drop the frames of peers shown muted", MutesAtTheReceiver),
   variant('offset-backwards', 'media', "takes the time sync's clock offset the wrong way round", OffsetBackwards),
   variant('sync-never-retries', 'media', 'never retries a time-sync exchange whose answer was lost', SyncNeverRetries),
   variant('keeps-leavers-channels', 'media', 'keeps the media channel to a participant who left, until it leaves the call itself', KeepsLeaversChannels),
