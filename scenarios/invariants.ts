@@ -17,7 +17,9 @@
  * Every media packet a node sends during an input is held against that picture, as it was before the
  * input or after it (a join sends at once, a leave may say goodbye): media goes to call members only.
  * The media invariants judged at the end compare the node's `media` query with its call and, for the
- * round trip, with the simulator's ground truth: the range of round trips the pair's link carried.
+ * round trip and the playout delay, with the simulator's ground truth: the range of round trips the
+ * pair's link carried, and of one-way delays each direction did. After the heal, every audio frame a
+ * node sends (as its protocol's trace labels say) is held to the frame cadence and the node's mute.
  */
 import type { CallEvent, CallView, MediaView } from '../protocol/api.ts';
 import type { PeerId } from '../protocol/contract.ts';
