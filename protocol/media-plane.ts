@@ -18,9 +18,8 @@
  * channel opened later starts at the sequence number due then.
  *
  * An app that was frozen (a gap in the plane's inputs, which its frame tick otherwise keeps 20 ms
- * apart) has its time syncs abandon their exchanges in flight, and ignores the sync packets of its
- * inbox's backlog, whose replies would measure the freeze; the backlog's audio plays, but its delays do
- * not go into the delay half.
+ * apart) ignores the sync packets of its inbox's backlog, which would measure the freeze as a path;
+ * the backlog's audio plays, but its delays do not go into the delay half.
  *
  * The round trip a session reports adds up the two ends' delay halves (time-sync.ts): the plane keeps,
  * over the span of the time sync's estimate, the mean relative delay of each peer's frames and the mean
@@ -255,15 +254,11 @@ export class MediaPlane {
   }
 
   /**
-   * An input at `now`: after a gap of more than `FREEZE_GAP_MS` with a channel open, the app was frozen
-   * and every time sync abandons its exchanges in flight. Returns whether the input is part of the
-   * backlog handled right after a freeze.
+   * An input at `now`: after a gap of more than `FREEZE_GAP_MS` with a channel open, the app was frozen.
+   * Returns whether the input is part of the backlog handled right after a freeze (at the same time).
    */
   private noteInput(now: Millis): boolean {
-    if (this.sessions.size > 0 && now - this.lastInputAt > FREEZE_GAP_MS) {
-      this.thawedAt = now;
-      for (const s of this.sessions.values()) s.sync.abandonInFlight();
-    }
+    if (this.sessions.size > 0 && now - this.lastInputAt > FREEZE_GAP_MS) this.thawedAt = now;
     this.lastInputAt = now;
     return now === this.thawedAt;
   }

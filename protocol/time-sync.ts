@@ -38,8 +38,9 @@
  * most half its round trip) is a step, and the exchanges' mean starts afresh (one of them measured the
  * step); so is a round trip below zero (a clock stepped back within that exchange, which is not kept).
  * After a step the halves rest for a span. An app that was frozen (the media plane sees no input for
- * longer than its frame tick allows) abandons its exchanges in flight and ignores the sync packets that
- * waited in its inbox: answered now, they would measure the freeze as a path seconds long.
+ * longer than its frame tick allows) ignores the sync packets that waited in its inbox: taken now, they
+ * would measure the freeze as a path seconds long (packets in flight across a freeze are not delayed by
+ * it; only those it held are).
  * The playout controller gets every exchange's round trip, not this estimate, and with it the clock
  * offset of the window's sample with the least error bound (`bestOffsetMs`).
  */
@@ -144,16 +145,6 @@ export class TimeSync {
   /** Begin: the initiator sends packet 1 now. */
   start(now: Millis): SyncStep {
     return this.initiator ? this.begin(now) : {};
-  }
-
-  /**
-   * This node was frozen (or its clock jumped ahead): the exchanges in flight span the freeze, so their
-   * replies would measure it, not the path. They are forgotten: a late packet 2 or 3 for them is refused
-   * like a stale one, and the initiator's next exchange starts at its deadline, which has passed.
-   */
-  abandonInFlight(): void {
-    this.asked.length = 0;
-    this.answers.length = 0;
   }
 
   /** The deadline passed: the initiator starts a new exchange (a retry or the next period). */
