@@ -86,7 +86,7 @@ export const INVARIANTS = {
   'deafened-hear-nothing': ['media', 'after the network heals, a deafened participant hears nobody'],
   'round-trip-known': ['media', 'after the network heals, a node knows the round trip to every peer it has a media channel to, within the range of round trips their link has carried (1 ms either side, more by the clocks\' drift)'],
   'audio-cadence': ['media', 'after the network heals, a node sends each peer it has a media channel to one audio frame per 20 ms of its clock, numbered consecutively, and none while muted (checked where its trace labels audio frames `audio #seq`)'],
-  'playout-delay-true': ['media', 'after the network heals, every stream is played, on average, within the delays its path carried: no sooner after capture than the fastest less the time sync\'s offset error (half the slowest), no later than the slowest plus that and a 10 s buffer'],
+  'playout-delay-true': ['media', 'after the network heals, every stream is played, on average, within the delays its path carried: no sooner after capture than the fastest less the time sync\'s offset error (half the slowest), no later than the slowest plus that, a 10 s buffer and the listener\'s longest freeze'],
   'media-channels-match': ['media', 'after the network heals, a node has a media channel to exactly the other joined participants of its active call, and to nobody when it is in none'],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -133,6 +133,9 @@ export class InvariantChecker implements TraceSink {
   private readonly membersBefore = new Map<PeerId, ReadonlySet<PeerId>>();
   /** call → last time any node showed someone in it */
   private readonly lastLive = new Map<string, number>();
+  /** When each paused node was paused, and each node's longest freeze so far (ms): its inbox held frames that long. */
+  private readonly pausedAt = new Map<PeerId, number>();
+  private readonly longestFreeze = new Map<PeerId, number>();
   /** Whether each node was muted in its active call, as of its latest check. */
   private readonly mutedNow = new Map<PeerId, boolean>();
   /** `node>peer` → the last audio frame the node sent the peer in the quiet phase (sequence number and time), since their channel opened. */
@@ -197,6 +200,11 @@ export class InvariantChecker implements TraceSink {
         else if (this.missed.has(key)) this.fail('missed-only-if-never-joined', e.node, e.t, `second missed call for ${ev.callId}`);
         this.missed.add(key);
       }
+    } else if (e.kind === 'fault' && (e.fault === 'pause' || e.fault === 'resume')) {
+      const node = (e.detail as { node: PeerId }).node;
+      const since = this.pausedAt.get(node);
+      if (e.fault === 'pause') this.pausedAt.set(node, e.t);
+      else if (since !== undefined) this.longestFreeze.set(node, Math.max(this.longestFreeze.get(node) ?? 0, e.t - since));
     } else if (e.kind === 'fault' && e.fault === 'node-threw') {
       const d = e.detail as { node: PeerId; error: string };
       this.fail('core-never-throws', d.node, e.t, d.error);
@@ -439,7 +447,8 @@ export class InvariantChecker implements TraceSink {
   /**
    * A stream's mean playout delay against the one-way delays its path carried. The listener puts the
    * speaker's media clock on its own with the time sync's offset, which is off by half the difference
-   * of an exchange's two one-way delays: at most half the slower direction's largest.
+   * of an exchange's two one-way delays: at most half the slower direction's largest. A listener that
+   * was frozen may play frames that waited out the freeze in its inbox: its longest freeze adds above.
    */
   private checkPlayoutDelay(listener: PeerId, view: MediaView, t: number): void {
     const delay = meanPlayoutDelay(view);
@@ -448,7 +457,7 @@ export class InvariantChecker implements TraceSink {
     const back = world.trueOneWayRangeMs(listener, view.peer);
     if (delay === undefined || path === undefined) return;
     const offsetError = Math.max(path.hi, back?.hi ?? 0) / 2 + ROUND_TRIP_SLACK_MS;
-    const [lo, hi] = [path.lo - offsetError, path.hi + offsetError + PLAYOUT_BUFFER_LIMIT_MS];
+    const [lo, hi] = [path.lo - offsetError, path.hi + offsetError + PLAYOUT_BUFFER_LIMIT_MS + (this.longestFreeze.get(listener) ?? 0)];
     if (delay < lo || delay > hi) {
       this.fail('playout-delay-true', listener, t, `plays ${view.peer}'s audio ${delay.toFixed(1)} ms after capture on average, but their path carried it in ${path.lo.toFixed(1)}–${path.hi.toFixed(1)} ms (allowed ${lo.toFixed(1)}–${hi.toFixed(1)})`);
     }
