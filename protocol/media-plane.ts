@@ -240,12 +240,13 @@ export class MediaPlane {
   }
 
   /**
-   * When the next frame is due after `now`: the media clock's next 20 ms mark, so that a tick that came
-   * late (the node was frozen, its clock stepped) puts the next one back on the grid and every frame
-   * is sent as it is completed, never stamped with a capture time still to come.
+   * When the next frame is due after `now` (while a channel is open: the outgoing stream runs): the
+   * media clock's next 20 ms mark, so that a tick that came late (the node was frozen, its clock
+   * stepped) puts the next one back on the grid and every frame is sent as it is completed, never
+   * stamped with a capture time still to come.
    */
   nextFrameAt(now: Millis): Millis {
-    return this.stream === undefined ? now + FRAME_MS : this.mediaBase + (this.framesSinceBase(now) + 1) * FRAME_MS;
+    return this.mediaBase + (this.framesSinceBase(now) + 1) * FRAME_MS;
   }
 
   /** Whole frames of the media clock since the stream began, at `now` (a tick on a mark counts its own frame, to within rounding). */

@@ -9,8 +9,9 @@
  * Each side uses only its own clock readings for its round trip, so clock offsets cancel; drift only
  * scales the (tiny) processing gap. Exchanges are numbered. If packet 2 does not come back in time A
  * starts a new exchange: after `retryMs`, or twice the exchanges' mean round trip when that is longer
- * (a slow path is not a lossy one), but at most 3 s. A reply that comes after a retry still completes its exchange — it echoes
- * its own t1, so its round trip is true — as long as no later exchange completed first; were it
+ * (a slow path is not a lossy one), but at most 3 s. A reply that comes after a retry still completes
+ * its exchange — it echoes its own t1, so its round trip is true — as long as no later exchange
+ * completed first; were it
  * refused, every exchange on a path slower than the retry would fail, and on a jittery one only the
  * fast ones would count, biasing the estimate low. Duplicates and replies to exchanges already
  * completed (or overtaken) are ignored, and so is a reply whose t1 is not the one A sent for that
