@@ -146,6 +146,19 @@ test('R4: a replayed older join never brings back a participant who left; every 
   assert.is(d.get('G'), 'G group by carol self=joined [carol:joined/v1 alice:joined/v1 bob:left/v2] active');
 });
 
+test('anti-entropy: while in a call the node re-pushes its register to the joined peers every antiEntropyMs, acked or not; out of it, it stops', () => {
+  const d = alice();
+  accepted(d.receive(0, 'carol', stateMessage(G, 'joined', 1)), d.command(1000, { type: 'join', callId: G.id }), d.receive(1100, 'carol', ackMessage(G.id, 1)));
+  // bob has not joined (invited, no ack): his copy goes by the retransmit timer, not by anti-entropy
+  assert.equal(d.timer(6000, 'antiEntropy').lines, ['send carol state G joined v1', 'set antiEntropy @11000']);
+  accepted(d.receive(7000, 'bob', stateMessage(G, 'joined', 1)));
+  assert.equal(d.timer(11_000, 'antiEntropy').lines, ['send carol state G joined v1', 'send bob state G joined v1', 'set antiEntropy @16000']);
+  accepted(d.command(12_000, { type: 'leave' }));
+  assert.equal(d.timer(16_000, 'antiEntropy').lines, [], 'no call: nothing sent, not re-armed');
+  // a join re-arms it
+  assert.ok(d.command(17_000, { type: 'join', callId: G.id }).lines.includes('set antiEntropy @22000'));
+});
+
 test('R4: a join that arrives after the leave (reordered) never rings; the caller hung up: missed', () => {
   const d = alice();
   assert.equal(d.receive(0, 'bob', stateMessage(D, 'left', 2)).lines, ['send bob ack D v2', 'event missed D from bob', 'set prune/D @120000', 'persist']);
