@@ -73,6 +73,7 @@ export const INVARIANTS = {
   'missed-only-if-never-joined': ['R9', 'a missed call is reported once, and only to an invitee who never joined'],
   'events-match-view': ['R12', 'the active call\'s events (joined, participant joined/left/state, left) replay to exactly the participants the node shows'],
   'pending-announced': ['R2/R12', 'a call shown pending was announced (incoming or pending), and one that stops being pending for any reason but the node\'s own answer is cancelled'],
+  'ringing-announced': ['R2/R12', 'a call shown ringing is pending and was announced as incoming, and has not timed out (ring-timeout) or stopped being pending since'],
   'core-never-throws': ['contract', 'a protocol node never throws'],
   'media-to-members-only': ['media', 'a node sends on the media channel only to the other joined participants of its active call, as its own events tell it before or after the input that sends'],
   'signaling-bounded': ['contract', `a node sends any one peer at most ${SIGNALING_RATE_LIMIT} signaling messages in a second (more is a storm: answers answering answers); the run stops there`],
@@ -101,6 +102,8 @@ interface Told {
   active: { callId: string; members: Map<PeerId, string> } | undefined;
   /** Calls announced as pending and not cancelled since. */
   readonly pending: Set<string>;
+  /** Calls announced as incoming that have neither rung out nor stopped being pending since: the ones that may ring. */
+  readonly ringable: Set<string>;
 }
 
 /** Options of the checker. */
@@ -266,18 +269,26 @@ export class InvariantChecker implements TraceSink {
   /** Fold one event into what the node's application has been told. */
   private tell(node: PeerId, ev: CallEvent): void {
     let told = this.told.get(node);
-    if (told === undefined) this.told.set(node, (told = { active: undefined, pending: new Set() }));
+    if (told === undefined) this.told.set(node, (told = { active: undefined, pending: new Set(), ringable: new Set() }));
     const members = told.active?.callId === ev.callId ? told.active.members : undefined;
     switch (ev.type) {
       case 'incoming':
+        told.ringable.add(ev.callId);
+        told.pending.add(ev.callId);
+        break;
       case 'pending':
         told.pending.add(ev.callId);
         break;
+      case 'ring-timeout':
+        told.ringable.delete(ev.callId);
+        break;
       case 'cancelled':
         told.pending.delete(ev.callId);
+        told.ringable.delete(ev.callId);
         break;
       case 'joined':
         told.pending.delete(ev.callId);
+        told.ringable.delete(ev.callId);
         told.active = { callId: ev.callId, members: new Map(ev.call.participants.filter((p) => p.status === 'joined' && p.peer !== node).map((p) => [p.peer, flags(p)])) };
         break;
       case 'left':
@@ -290,7 +301,6 @@ export class InvariantChecker implements TraceSink {
       case 'participant-left':
         members?.delete(ev.peer);
         break;
-      case 'ring-timeout':
       case 'missed':
       case 'media-open':
       case 'media-closed':
@@ -301,7 +311,7 @@ export class InvariantChecker implements TraceSink {
 
   /** Hold the node's views against what its events told the application. */
   private checkTold(node: PeerId, views: readonly CallView[], t: number): void {
-    const told = this.told.get(node) ?? { active: undefined, pending: new Set<string>() };
+    const told = this.told.get(node) ?? { active: undefined, pending: new Set<string>(), ringable: new Set<string>() };
     const active = views.find((v) => v.active);
     const shown = active === undefined ? '' : `${active.callId}: ${active.participants.filter((p) => p.status === 'joined' && p.peer !== node).map((p) => p.peer + flags(p)).join(' ')}`;
     const built = told.active === undefined ? '' : `${told.active.callId}: ${[...told.active.members].map(([p, f]) => p + f).join(' ')}`;
@@ -312,6 +322,10 @@ export class InvariantChecker implements TraceSink {
         this.fail('pending-announced', node, t, `shows ${v.callId} pending, never announced`);
         told.pending.add(v.callId);
       }
+      if (v.ringing && !(v.pending && told.ringable.has(v.callId))) {
+        this.fail('ringing-announced', node, t, `shows ${v.callId} ringing, ${v.pending ? 'after it rang out or stopped being pending (or never announced as incoming)' : 'not pending'}`);
+      }
+      if (!v.pending) told.ringable.delete(v.callId); // once it stops being pending it never rings again
     }
     for (const callId of [...told.pending]) {
       const v = byId.get(callId);

@@ -267,6 +267,15 @@ function offsetBackwards(controller: PlayoutController): PlayoutController {
 /** The kind byte of an audio frame on the media channel (protocol/media-wire.ts). */
 const AUDIO_KIND = 4;
 
+// Developer reported the ring time passing but left the call's ringing flag on ("the UI stops the sound on ring-timeout anyway") — breaks R2.
+class RingsForever extends CallNode {
+  protected override event(event: CallEvent): void {
+    super.event(event);
+    const call = event.type === 'ring-timeout' ? this.state.calls.get(event.callId) : undefined;
+    if (call !== undefined) call.ringing = true;
+  }
+}
+
 // Developer resumes the call the app was in after a restart ("back where the user was") instead of leaving it — breaks R7.
 class StaysInCallAfterRestart extends CallNode {
   protected override leaveCall(call: CallRecord, reason: LeaveReason): void {
@@ -291,6 +300,7 @@ export const BROKEN_VARIANTS: readonly BrokenVariant[] = [
   variant('versions-restart-from-one', 'R4/R7', 'after a restart its own versions start again from 1', VersionsRestartFromOne),
   variant('no-participant-left-event', 'R12', 'never emits participant-left for the active call', NoParticipantLeftEvent),
   variant('no-incoming-event', 'R2/R12', 'never emits incoming for a new call', NoIncomingEvent),
+  variant('rings-forever', 'R2', 'a call that rang out (ring-timeout reported) still shows ringing', RingsForever),
   variant('never-prunes', 'R14', 'never forgets a call nobody is in', NeverPrunes),
   variant('never-sends-audio', 'media', 'joins calls but never sends an audio frame', NeverSendsAudio),
   variant('skips-audio-frames', 'media', 'drops one audio frame in ten on its way out', SkipsAudioFrames),
