@@ -113,6 +113,14 @@ test('misuse: with no active call, every misuse is refused with its code and cha
   assert.equal(d.command(200, { type: 'dial', peers: ['frank'] }).lines, misuseFixture().command(200, { type: 'dial', peers: ['frank'] }).lines);
 });
 
+test('dial: up to maxParticipants in all (the dialer and 15 peers) is a call; one more is refused', () => {
+  const fifteen = Array.from({ length: 15 }, (_, i) => `p${i}`);
+  const d = alice();
+  accepted(d.command(0, { type: 'dial', peers: fifteen }));
+  assert.is(d.views()[0]?.participants.length, DEFAULT_PROTOCOL_CONFIG.maxParticipants);
+  refuses(alice(), { type: 'dial', peers: [...fifteen, 'p15'] }, 'too-many-peers', 'at most 15 peers');
+});
+
 test('misuse: in a call, joining or rejecting it again is refused and changes nothing', () => {
   const d = misuseFixture();
   accepted(d.command(10, { type: 'join', callId: G.id }));
