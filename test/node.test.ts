@@ -386,6 +386,33 @@ test('start: a snapshot the node cannot read is refused (bad-command) with no ou
   }
 });
 
+// Each edit breaks one field of a real snapshot, so each is refused for that field alone.
+test('start: a snapshot with one field wrong is refused; the same snapshot unedited restores', () => {
+  const real = JSON.parse(new TextDecoder().decode(snapshotOf(alice().command(0, { type: 'dial', peers: ['bob', 'carol'] }))));
+  const [call] = real.calls;
+  const edits: Record<string, (json: any) => void> = {
+    'version 2': (json) => (json.v = 2),
+    'calls not a list': (json) => (json.calls = {}),
+    'tombstones not a list': (json) => (json.tombstones = {}),
+    'muted not a boolean': (json) => (json.muted = 'no'),
+    'a register of a non-participant': (json) => json.calls[0].registers.push(['mallory', call.registers[0][1]]),
+    'a stored register that is only invited': (json) => (json.calls[0].registers[0][1] = { ...call.registers[0][1], status: 'invited', version: 0 }),
+    'a flag not a boolean': (json) => (json.calls[0].announced = 1),
+    'mergedInto not a call id': (json) => (json.calls[0].mergedInto = 5),
+    'a tombstone without its time': (json) => json.tombstones.push({ call }),
+  };
+  const restored = alice();
+  accepted(restored.restart(0, new TextEncoder().encode(JSON.stringify(real))));
+  assert.equal(restored.list().length, 1);
+  for (const [name, edit] of Object.entries(edits)) {
+    const json = structuredClone(real);
+    edit(json);
+    const d = alice();
+    assert.equal(d.restart(0, new TextEncoder().encode(JSON.stringify(json))).outcome, { ok: false, error: { code: 'bad-command', message: 'the persisted snapshot cannot be read; starting empty' } }, name);
+    assert.equal(d.list(), [], name);
+  }
+});
+
 // ---- configuration ------------------------------------------------------------------------------
 
 test('resolveConfig fills in the documented defaults and refuses bad settings with a RangeError naming the field', () => {
