@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_PROTOCOL_CONFIG } from '../protocol/config.ts';
+import type { PeerId } from '../protocol/contract.ts';
 import { CRC32_START, crc32, crc32Word } from '../protocol/crc32.ts';
 import { decodeMedia, encodeAudio, encodeMedia, parseMedia, type AudioRecord, type MediaMessage } from '../protocol/media-wire.ts';
 import { decodeMessage, describeMessage, encodeMessage, WIRE_VERSION, type CallInfo, type CodecError, type CodecErrorCode, type CodecLimits, type WireMessage } from '../protocol/wire.ts';
@@ -465,6 +466,31 @@ test('codec: malformed input leaves the node untouched (no output, same list) an
   assert.equal(d.stats(), { calls: 1, tombstones: 0, violations: {}, malformed: Object.fromEntries(CODES.map((c) => [c, 1])) });
   // The intact message still does what the corrupted copies did not.
   assert.equal(d.receive(100, 'bob', left).lines, ['send bob ack G v2', 'cancel ring/G', 'event cancelled G', 'event missed G from bob', 'set prune/G @120100', 'persist']);
+});
+
+test('media codec: a malformed media packet, or one from a peer without a channel, is refused with its code and changes nothing', () => {
+  const d = new NodeDriver('alice', { audio: true });
+  const D = d.call('D', { id: 'ca11000000000002', initiator: 'bob', participants: ['bob', 'alice'] });
+  for (const step of [d.receive(0, 'bob', stateMessage(D, 'joined', 1)), d.command(10, { type: 'join', callId: D.id })]) assert.ok(step.outcome.ok);
+  const media = () => JSON.stringify(d.query({ type: 'media' }));
+  const before = media();
+  const good = encodeMedia({ type: 'audio', seq: 1, stream: 7, mediaMs: 20 });
+  const bad: readonly (readonly [PeerId, string, Uint8Array])[] = [
+    ['bob', 'bad-length', good.slice(0, 10)],
+    ['bob', 'unknown-kind', Uint8Array.of(9, ...good.slice(1))],
+    ['bob', 'checksum', withBit(good, 40)],
+    ['bob', 'out-of-range', encodeMedia({ type: 'audio', seq: 1, stream: 7, mediaMs: Infinity })],
+    ['carol', 'no-media-channel', good],
+  ];
+  for (const [from, code, bytes] of bad) {
+    const step = d.receive(10, from, bytes, 'media');
+    assert.equal(step.outcome, { ok: false, error: { code, message: `media packet from ${from} refused` } }, code);
+    assert.equal(step.lines, [], code);
+    assert.is(media(), before, code);
+  }
+  // the intact packet is taken
+  assert.equal(d.receive(10, 'bob', good, 'media').outcome, { ok: true });
+  assert.is.not(media(), before);
 });
 
 test.run();
