@@ -211,6 +211,9 @@ test('R13: a forgotten call cannot be redescribed either; nothing about it goes 
   const step = d.receive(200_020, 'mallory', stateMessage({ ...D, initiator: 'mallory', participants: ['mallory', 'alice'] }, 'joined', 1));
   assert.equal(step.lines, []);
   assert.equal(step.outcome, { ok: false, error: { code: 'call-mismatch', message: `mallory described ${D.id} differently` } });
+  // and changes nothing: the call stays forgotten
+  assert.equal(d.list(), []);
+  assert.equal(d.stats(), { calls: 0, tombstones: 1, violations: { 'call-mismatch': 1 }, malformed: {} });
 });
 
 test('a forgotten call answers a state with its own until the sender acknowledges it: two nodes that both forgot a call do not answer each other forever', () => {
