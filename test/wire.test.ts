@@ -106,6 +106,12 @@ test('codec: describeMessage labels each message type and names the refusal of a
   const big = encodeMessage(stateMessage({ id: CALL.id, initiator: crowd[0]!, participants: crowd }, 'joined', 4));
   assert.is(describeMessage(big), 'state joined v4 0123');
   assert.is(refusal(big).code, 'oversize');
+  // on the media channel: audio by its number, a sync packet by its exchange, a bad packet by its refusal
+  const audio = encodeMedia({ type: 'audio', seq: 12, stream: 7, mediaMs: 240 });
+  assert.equal(
+    [audio, encodeMedia({ type: 'sync1', id: 3, t1: 0 }), withBit(audio, 40), audio.slice(0, 5)].map((bytes) => describeMessage(bytes, 'media')),
+    ['audio #12', 'sync1 #3', '?checksum', '?bad-length'],
+  );
 });
 
 // ---- one minimal frame per refusal --------------------------------------------------------------
