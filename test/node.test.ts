@@ -211,7 +211,10 @@ test('R13: a forgotten call cannot be redescribed either; nothing about it goes 
   const step = d.receive(200_020, 'mallory', stateMessage({ ...D, initiator: 'mallory', participants: ['mallory', 'alice'] }, 'joined', 1));
   assert.equal(step.lines, []);
   assert.equal(step.outcome, { ok: false, error: { code: 'call-mismatch', message: `mallory described ${D.id} differently` } });
-  // and changes nothing: the call stays forgotten
+  // and changes nothing: the call stays forgotten; nor do acks about it from a stranger, or about a call never known
+  for (const [from, callId] of [['mallory', D.id], ['bob', UNKNOWN]] as const) {
+    assert.equal(d.receive(200_030, from, ackMessage(callId, 5)), { outcome: { ok: true }, outputs: [], lines: [] }, `${from} acks ${callId}`);
+  }
   assert.equal(d.list(), []);
   assert.equal(d.stats(), { calls: 0, tombstones: 1, violations: { 'call-mismatch': 1 }, malformed: {} });
 });
